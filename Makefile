@@ -1,0 +1,82 @@
+# HyperFleet: build, test and run. `make help` lists the targets.
+#
+# Two build variants share the sources: build/release (optimised, the binary
+# users run) and build/asan (AddressSanitizer + UndefinedBehaviorSanitizer,
+# used by every test).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+.DELETE_ON_ERROR:
+
+CC ?= gcc
+PKGS := libcurl openssl libcjson yaml-0.1 libwebsockets
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(PKGS))
+
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
+	-Wmissing-prototypes -Wvla -Wpointer-arith -Wcast-align -Wundef
+BASE_CFLAGS := -std=c17 -D_GNU_SOURCE -g $(WARNINGS) -Icontroller
+RELEASE_CFLAGS := -O2 -fstack-protector-strong -D_FORTIFY_SOURCE=2
+ASAN_CFLAGS := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+
+LIB_SOURCES := $(shell find controller -name '*.c' ! -path controller/cmd/main.c | sort)
+UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/test_*.c)))
+
+# $(call variant,NAME,CFLAGS): objects, library and binary of one variant.
+define variant
+$(1)_OBJS := $$(LIB_SOURCES:%.c=build/$(1)/obj/%.o)
+build/$(1)/obj/%.o: %.c
+	@mkdir -p $$(@D)
+	$$(CC) $$(BASE_CFLAGS) $(2) $$(PKG_CFLAGS) -MMD -MP -c $$< -o $$@
+build/$(1)/libhyperfleet.a: $$($(1)_OBJS)
+	@rm -f $$@
+	ar rcs $$@ $$^
+build/$(1)/hyperfleet: build/$(1)/obj/controller/cmd/main.o build/$(1)/libhyperfleet.a
+	$$(CC) $$(BASE_CFLAGS) $(2) $$^ $$(PKG_LIBS) -lpthread -o $$@
+-include $$($(1)_OBJS:.o=.d) build/$(1)/obj/controller/cmd/main.d
+endef
+$(eval $(call variant,release,$(RELEASE_CFLAGS)))
+$(eval $(call variant,asan,$(ASAN_CFLAGS)))
+
+build/asan/tests/unit/%: tests/unit/%.c build/asan/libhyperfleet.a
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(ASAN_CFLAGS) $(PKG_CFLAGS) $(shell pkg-config --cflags criterion) \
+		-Itests $< build/asan/libhyperfleet.a $(PKG_LIBS) $(shell pkg-config --libs criterion) -lpthread -o $@
+
+.PHONY: help deps build build-asan test test-unit test-integration lint format run kube clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
+
+deps: ## install the Debian packages the project needs, when missing
+	@bash hack/deps.sh
+
+build: deps build/release/hyperfleet ## build the hyperfleet binary (build/release/hyperfleet)
+
+build-asan: deps build/asan/hyperfleet ## build the sanitizer variant (build/asan/hyperfleet)
+
+test: deps ## everything: lint, build, unit, integration and end-to-end tests
+	@$(MAKE) --no-print-directory lint build build-asan
+	@$(MAKE) --no-print-directory test-unit
+	@$(MAKE) --no-print-directory test-integration
+
+test-unit: deps $(UNIT_TESTS:%=build/asan/tests/unit/%) ## C unit tests (Criterion) under ASan+UBSan
+	@bash tests/run-unit.sh $(UNIT_TESTS:%=build/asan/tests/unit/%)
+
+test-integration: deps build/asan/hyperfleet ## tests against a real control plane (started for the run)
+	@bash tests/integration/run.sh
+
+lint: deps ## clang-format check, cppcheck, banned functions, generated CRDs up to date
+	@bash hack/lint.sh
+
+format: deps ## apply clang-format to the C sources
+	@clang-format -i $$(find controller tests -name '*.[ch]')
+
+kube: deps ## build the test control plane once (cached outside the repository)
+	@bash hack/kube/build.sh
+
+run: deps build ## start the local control plane with CRDs and samples; Ctrl-C stops it
+	@bash hack/run.sh
+
+clean: ## remove build output (the control plane cache stays)
+	rm -rf build

@@ -1,0 +1,15 @@
+#include "util/error.h"
+
+const char *hf_err_name(enum hf_err err)
+{
+	switch (err) {
+	case HF_OK: return "ok";
+	case HF_ERR_USAGE: return "usage error";
+	case HF_ERR_INVALID: return "invalid input";
+	case HF_ERR_NOT_FOUND: return "not found";
+	case HF_ERR_IO: return "input/output error";
+	case HF_ERR_UNAVAILABLE: return "not available";
+	case HF_ERR_INTERNAL: return "internal error";
+	}
+	return "unknown error";
+}
