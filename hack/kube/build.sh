@@ -76,6 +76,7 @@ log "building kwok $KWOK_VERSION"
 (cd "$tmp" && sha256sum $binaries >SHA256SUMS)
 verify "$tmp" || { log "the built binaries failed verification (see their --version output)"; exit 1; }
 log "built in $(($(date +%s) - start)) s"
+chmod 755 "$tmp"
 mv -T "$tmp" "$dest"
 trap - EXIT
 echo "$dest"
