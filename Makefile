@@ -9,6 +9,8 @@ SHELL := /bin/bash
 .DELETE_ON_ERROR:
 
 CC ?= gcc
+# `make V=1` shows the full commands.
+Q := $(if $(V),,@)
 PKGS := libcurl openssl libcjson yaml-0.1 libwebsockets
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS))
@@ -27,12 +29,14 @@ define variant
 $(1)_OBJS := $$(LIB_SOURCES:%.c=build/$(1)/obj/%.o)
 build/$(1)/obj/%.o: %.c
 	@mkdir -p $$(@D)
-	$$(CC) $$(BASE_CFLAGS) $(2) $$(PKG_CFLAGS) -MMD -MP -c $$< -o $$@
+	@$(if $(V),,echo "  CC [$(1)] $$<")
+	$(Q)$$(CC) $$(BASE_CFLAGS) $(2) $$(PKG_CFLAGS) -MMD -MP -c $$< -o $$@
 build/$(1)/libhyperfleet.a: $$($(1)_OBJS)
 	@rm -f $$@
-	ar rcs $$@ $$^
+	$(Q)ar rcs $$@ $$^
 build/$(1)/hyperfleet: build/$(1)/obj/controller/cmd/main.o build/$(1)/libhyperfleet.a
-	$$(CC) $$(BASE_CFLAGS) $(2) $$^ $$(PKG_LIBS) -lpthread -o $$@
+	@$(if $(V),,echo "  LD [$(1)] $$@")
+	$(Q)$$(CC) $$(BASE_CFLAGS) $(2) $$^ $$(PKG_LIBS) -lpthread -o $$@
 -include $$($(1)_OBJS:.o=.d) build/$(1)/obj/controller/cmd/main.d
 endef
 $(eval $(call variant,release,$(RELEASE_CFLAGS)))
@@ -40,7 +44,8 @@ $(eval $(call variant,asan,$(ASAN_CFLAGS)))
 
 build/asan/tests/unit/%: tests/unit/%.c build/asan/libhyperfleet.a
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) $(ASAN_CFLAGS) $(PKG_CFLAGS) $(shell pkg-config --cflags criterion) \
+	@$(if $(V),,echo "  CC [test] $<")
+	$(Q)$(CC) $(BASE_CFLAGS) $(ASAN_CFLAGS) $(PKG_CFLAGS) $(shell pkg-config --cflags criterion) \
 		-Itests $< build/asan/libhyperfleet.a $(PKG_LIBS) $(shell pkg-config --libs criterion) -lpthread -o $@
 
 .PHONY: help deps build build-asan test test-unit test-integration lint format run kube clean

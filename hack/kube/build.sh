@@ -28,10 +28,12 @@ verify() {
 	local dir=$1
 	[ -f "$dir/SHA256SUMS" ] || return 1
 	(cd "$dir" && sha256sum --quiet --check SHA256SUMS) >/dev/null 2>&1 || return 1
-	"$dir/kube-apiserver" --version 2>/dev/null | grep -qx "Kubernetes $KUBE_VERSION" || return 1
-	"$dir/etcd" --version 2>/dev/null | grep -q "^etcd Version: ${ETCD_VERSION#v}\$" || return 1
-	"$dir/kubectl" version --client 2>/dev/null | grep -q "Client Version: $KUBE_VERSION" || return 1
-	"$dir/kwok" --version 2>/dev/null | grep -q "${KWOK_VERSION#v}" || return 1
+	# Outputs are captured before matching: with pipefail, `grep -q` closing
+	# the pipe early would fail the check through SIGPIPE.
+	[ "$("$dir/kube-apiserver" --version 2>/dev/null)" = "Kubernetes $KUBE_VERSION" ] || return 1
+	[[ $("$dir/etcd" --version 2>/dev/null) == *"etcd Version: ${ETCD_VERSION#v}"* ]] || return 1
+	[[ $("$dir/kubectl" version --client 2>/dev/null) == *"Client Version: $KUBE_VERSION"* ]] || return 1
+	[[ $("$dir/kwok" --version 2>/dev/null) == *"kwok version $KWOK_VERSION "* ]] || return 1
 }
 
 if verify "$dest"; then

@@ -89,7 +89,7 @@ free_port() {
 	local port i
 	for ((i = 0; i < 100; i++)); do
 		port=$((20000 + RANDOM % 30000))
-		if ! ss -Htanl "sport = :$port" | grep -q . && ! grep -qx "$port" "${HF_PORTS_TAKEN:-/dev/null}" 2>/dev/null; then
+		if [ -z "$(ss -Htanl "sport = :$port")" ] && ! grep -qx "$port" "${HF_PORTS_TAKEN:-/dev/null}" 2>/dev/null; then
 			[ -n "${HF_PORTS_TAKEN:-}" ] && echo "$port" >>"$HF_PORTS_TAKEN"
 			echo "$port"
 			return 0

@@ -55,7 +55,7 @@ else
 	printf 'ETCD_PORT=%s\nETCD_PEER_PORT=%s\nAPI_PORT=%s\nKCM_PORT=%s\nSCHED_PORT=%s\n' \
 		"$ETCD_PORT" "$ETCD_PEER_PORT" "$API_PORT" "$KCM_PORT" "$SCHED_PORT" >"$dir/ports"
 fi
-if ss -Htanl "sport = :$API_PORT" | grep -q .; then
+if [ -n "$(ss -Htanl "sport = :$API_PORT")" ]; then
 	die "port $API_PORT is already in use: choose another with --api-port"
 fi
 
