@@ -24,23 +24,36 @@ ASAN_CFLAGS := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-san
 LIB_SOURCES := $(shell find controller -name '*.c' ! -path controller/cmd/main.c | sort)
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/test_*.c)))
 
-# $(call variant,NAME,CFLAGS): objects, library and binary of one variant.
+# $(call variant,NAME,CFLAGS,COMPILER): objects, library and binary of one variant.
 define variant
 $(1)_OBJS := $$(LIB_SOURCES:%.c=build/$(1)/obj/%.o)
 build/$(1)/obj/%.o: %.c
 	@mkdir -p $$(@D)
 	@$(if $(V),,echo "  CC [$(1)] $$<")
-	$(Q)$$(CC) $$(BASE_CFLAGS) $(2) $$(PKG_CFLAGS) -MMD -MP -c $$< -o $$@
+	$(Q)$(3) $$(BASE_CFLAGS) $(2) $$(PKG_CFLAGS) -MMD -MP -c $$< -o $$@
 build/$(1)/libhyperfleet.a: $$($(1)_OBJS)
 	@rm -f $$@
 	$(Q)ar rcs $$@ $$^
 build/$(1)/hyperfleet: build/$(1)/obj/controller/cmd/main.o build/$(1)/libhyperfleet.a
 	@$(if $(V),,echo "  LD [$(1)] $$@")
-	$(Q)$$(CC) $$(BASE_CFLAGS) $(2) $$^ $$(PKG_LIBS) -lpthread -o $$@
+	$(Q)$(3) $$(BASE_CFLAGS) $(2) $$^ $$(PKG_LIBS) -lpthread -o $$@
 -include $$($(1)_OBJS:.o=.d) build/$(1)/obj/controller/cmd/main.d
 endef
-$(eval $(call variant,release,$(RELEASE_CFLAGS)))
-$(eval $(call variant,asan,$(ASAN_CFLAGS)))
+$(eval $(call variant,release,$(RELEASE_CFLAGS),$(CC)))
+$(eval $(call variant,asan,$(ASAN_CFLAGS),$(CC)))
+# Fuzz targets (tests/fuzz/fuzz_*.c, libFuzzer) link a library built with
+# clang's coverage instrumentation and the sanitizers.
+FUZZ_CFLAGS := -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=all
+$(eval $(call variant,fuzz,$(FUZZ_CFLAGS),clang))
+FUZZ_TARGETS := $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_SECONDS ?= 15
+
+build/fuzz/tests/%: tests/fuzz/%.c build/fuzz/libhyperfleet.a
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  CC [fuzz] $<")
+	$(Q)clang $(BASE_CFLAGS) -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
+		$(PKG_CFLAGS) $< build/fuzz/libhyperfleet.a $(PKG_LIBS) -lpthread -o $@
 
 build/asan/tests/unit/%: tests/unit/%.c build/asan/libhyperfleet.a
 	@mkdir -p $(@D)
@@ -48,7 +61,7 @@ build/asan/tests/unit/%: tests/unit/%.c build/asan/libhyperfleet.a
 	$(Q)$(CC) $(BASE_CFLAGS) $(ASAN_CFLAGS) $(PKG_CFLAGS) $(shell pkg-config --cflags criterion) \
 		-Itests $< build/asan/libhyperfleet.a $(PKG_LIBS) $(shell pkg-config --libs criterion) -lpthread -o $@
 
-.PHONY: help deps build build-asan test test-unit test-integration lint format run kube clean
+.PHONY: help deps build build-asan test test-unit test-integration test-fuzz fuzz lint format run kube clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
@@ -63,6 +76,7 @@ build-asan: deps build/asan/hyperfleet ## build the sanitizer variant (build/asa
 test: deps ## everything: lint, build, unit, integration and end-to-end tests
 	@$(MAKE) --no-print-directory lint build build-asan
 	@$(MAKE) --no-print-directory test-unit
+	@$(MAKE) --no-print-directory test-fuzz
 	@$(MAKE) --no-print-directory test-integration
 
 test-unit: deps $(UNIT_TESTS:%=build/asan/tests/unit/%) ## C unit tests (Criterion) under ASan+UBSan
@@ -70,6 +84,11 @@ test-unit: deps $(UNIT_TESTS:%=build/asan/tests/unit/%) ## C unit tests (Criteri
 
 test-integration: deps build/asan/hyperfleet ## tests against a real control plane (started for the run)
 	@bash tests/integration/run.sh
+
+fuzz: deps $(FUZZ_TARGETS:%=build/fuzz/tests/%) ## build the libFuzzer targets (build/fuzz/tests)
+
+test-fuzz: fuzz ## run each fuzz target on its corpus for FUZZ_SECONDS (default 15)
+	@bash tests/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS:%=build/fuzz/tests/%)
 
 lint: deps ## clang-format check, cppcheck, banned functions, generated CRDs up to date
 	@bash hack/lint.sh

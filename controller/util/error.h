@@ -14,6 +14,10 @@ enum hf_err {
 	HF_ERR_NOT_FOUND,   /* a file, a key or an object that is not there */
 	HF_ERR_IO,	    /* reading or writing a file or socket failed */
 	HF_ERR_UNAVAILABLE, /* a feature not available in this build */
+	HF_ERR_TOO_LARGE,   /* input over a size cap */
+	HF_ERR_HTTP,	    /* an HTTP request failed; details in the caller's error struct */
+	HF_ERR_TIMEOUT,	    /* a deadline passed */
+	HF_ERR_SHUTDOWN,    /* the component is shutting down */
 	HF_ERR_INTERNAL,    /* a bug: an invariant did not hold */
 };
 
