@@ -23,6 +23,7 @@ ASAN_CFLAGS := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-san
 
 LIB_SOURCES := $(shell find controller -name '*.c' ! -path controller/cmd/main.c | sort)
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/test_*.c)))
+INTEGRATION_TESTS := $(basename $(notdir $(wildcard tests/integration/test_*.c)))
 
 # $(call variant,NAME,CFLAGS,COMPILER): objects, library and binary of one variant.
 define variant
@@ -36,7 +37,7 @@ build/$(1)/libhyperfleet.a: $$($(1)_OBJS)
 	$(Q)ar rcs $$@ $$^
 build/$(1)/hyperfleet: build/$(1)/obj/controller/cmd/main.o build/$(1)/libhyperfleet.a
 	@$(if $(V),,echo "  LD [$(1)] $$@")
-	$(Q)$(3) $$(BASE_CFLAGS) $(2) $$^ $$(PKG_LIBS) -lpthread -o $$@
+	$(Q)$(3) $$(BASE_CFLAGS) $(2) $$^ $$(PKG_LIBS) -lpthread -lm -o $$@
 -include $$($(1)_OBJS:.o=.d) build/$(1)/obj/controller/cmd/main.d
 endef
 $(eval $(call variant,release,$(RELEASE_CFLAGS),$(CC)))
@@ -53,13 +54,20 @@ build/fuzz/tests/%: tests/fuzz/%.c build/fuzz/libhyperfleet.a
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  CC [fuzz] $<")
 	$(Q)clang $(BASE_CFLAGS) -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
-		$(PKG_CFLAGS) $< build/fuzz/libhyperfleet.a $(PKG_LIBS) -lpthread -o $@
+		$(PKG_CFLAGS) $< build/fuzz/libhyperfleet.a $(PKG_LIBS) -lpthread -lm -o $@
 
 build/asan/tests/unit/%: tests/unit/%.c build/asan/libhyperfleet.a
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  CC [test] $<")
 	$(Q)$(CC) $(BASE_CFLAGS) $(ASAN_CFLAGS) $(PKG_CFLAGS) $(shell pkg-config --cflags criterion) \
-		-Itests $< build/asan/libhyperfleet.a $(PKG_LIBS) $(shell pkg-config --libs criterion) -lpthread -o $@
+		-Itests $< build/asan/libhyperfleet.a $(PKG_LIBS) $(shell pkg-config --libs criterion) -lpthread -lm -o $@
+
+# Integration tests in C drive the real control plane (tests/integration/run.sh).
+build/asan/tests/integration/%: tests/integration/%.c tests/integration/fixture.h build/asan/libhyperfleet.a
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  CC [test] $<")
+	$(Q)$(CC) $(BASE_CFLAGS) $(ASAN_CFLAGS) $(PKG_CFLAGS) $(shell pkg-config --cflags criterion) \
+		-Itests $< build/asan/libhyperfleet.a $(PKG_LIBS) $(shell pkg-config --libs criterion) -lpthread -lm -o $@
 
 .PHONY: help deps build build-asan test test-unit test-integration test-fuzz fuzz lint format run kube clean
 
@@ -82,7 +90,7 @@ test: deps ## everything: lint, build, unit, integration and end-to-end tests
 test-unit: deps $(UNIT_TESTS:%=build/asan/tests/unit/%) ## C unit tests (Criterion) under ASan+UBSan
 	@bash tests/run-unit.sh $(UNIT_TESTS:%=build/asan/tests/unit/%)
 
-test-integration: deps build/asan/hyperfleet ## tests against a real control plane (started for the run)
+test-integration: deps build/asan/hyperfleet $(INTEGRATION_TESTS:%=build/asan/tests/integration/%) ## tests against a real control plane (started for the run)
 	@bash tests/integration/run.sh
 
 fuzz: deps $(FUZZ_TARGETS:%=build/fuzz/tests/%) ## build the libFuzzer targets (build/fuzz/tests)

@@ -11,7 +11,10 @@
 #include <time.h>
 
 #include "util/alloc.h"
+#include "util/clock.h"
+#include "util/json.h"
 #include "util/metrics.h"
+#include "util/ratelimit.h"
 #include "util/version.h"
 
 const struct hf_kube_resource HF_RES_CLUSTERS = {"hyperfleet.io", "v1alpha1", "clusters", true};
@@ -30,13 +33,10 @@ const struct hf_kube_resource HF_RES_LEASES = {"coordination.k8s.io", "v1", "lea
 #define MAX_RETRIES_429	     5
 #define MAX_RETRY_AFTER_S    30.0
 
-/* A token bucket: the client-side rate limit every request passes. */
+/* The client-side rate limit every request passes. */
 struct rate_limiter {
 	pthread_mutex_t lock;
-	double qps;
-	double burst;
-	double tokens;
-	double last; /* monotonic seconds of the last refill */
+	struct hf_token_bucket bucket;
 };
 
 struct hf_kube_client {
@@ -55,38 +55,14 @@ struct hf_kube_client {
 	struct hf_metric_family *rate_limiter_duration;
 };
 
-static double monotonic_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void sleep_seconds(double s)
-{
-	if (s <= 0)
-		return;
-	struct timespec ts = {.tv_sec = (time_t)s, .tv_nsec = (long)((s - floor(s)) * 1e9)};
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
 /* limiter_wait blocks until the bucket grants one request; returns the
- * seconds waited. */
+ * seconds waited. Each caller reserves its own token, so waiters queue. */
 static double limiter_wait(struct rate_limiter *l)
 {
-	if (l->qps <= 0)
-		return 0;
 	pthread_mutex_lock(&l->lock);
-	double now = monotonic_now();
-	l->tokens = fmin(l->burst, l->tokens + (now - l->last) * l->qps);
-	l->last = now;
-	/* Take the token now (possibly going negative): later callers queue
-	 * behind, each waiting for its own token. */
-	l->tokens -= 1;
-	double wait = l->tokens < 0 ? -l->tokens / l->qps : 0;
+	double wait = hf_token_bucket_reserve(&l->bucket, hf_monotonic_now());
 	pthread_mutex_unlock(&l->lock);
-	sleep_seconds(wait);
+	hf_sleep(wait);
 	return wait;
 }
 
@@ -136,10 +112,7 @@ enum hf_err hf_kube_client_new(struct hf_kube_config *cfg,
 	c->host = hf_strdup(host ? host + 3 : cfg->server);
 
 	pthread_mutex_init(&c->limiter.lock, NULL);
-	c->limiter.qps = c->opts.qps;
-	c->limiter.burst = c->opts.burst;
-	c->limiter.tokens = c->opts.burst;
-	c->limiter.last = monotonic_now();
+	hf_token_bucket_init(&c->limiter.bucket, c->opts.qps, c->opts.burst, hf_monotonic_now());
 
 	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_init(&c->share_locks[i], NULL);
@@ -324,8 +297,7 @@ static char *json_string_dup(const cJSON *obj, const char *name)
 	return cJSON_IsString(v) ? hf_strdup(v->valuestring) : NULL;
 }
 
-/* fill_error reads the server's Status object (if the body is one). */
-static void fill_error(struct hf_kube_error *e, long code, const char *body, size_t len)
+void hf_kube_error_parse(struct hf_kube_error *e, long code, const char *body, size_t len)
 {
 	double retry_after = e->retry_after;
 	hf_kube_error_clear(e);
@@ -349,9 +321,12 @@ static void fill_error(struct hf_kube_error *e, long code, const char *body, siz
 				dst->field = json_string_dup(cause, "field");
 			}
 		}
-		const cJSON *ra = cJSON_GetObjectItemCaseSensitive(details, "retryAfterSeconds");
-		if (cJSON_IsNumber(ra) && e->retry_after == 0)
-			e->retry_after = ra->valuedouble;
+		long long ra = 0;
+		if (e->retry_after == 0 &&
+		    hf_json_int64(cJSON_GetObjectItemCaseSensitive(details, "retryAfterSeconds"),
+				  &ra) &&
+		    ra > 0)
+			e->retry_after = (double)ra;
 	}
 	cJSON_Delete(status);
 	if (!e->message) {
@@ -524,9 +499,9 @@ static enum hf_err perform(struct hf_kube_client *c, const char *method, const c
 		}
 		curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
 
-		double started = monotonic_now();
+		double started = hf_monotonic_now();
 		CURLcode rc = curl_easy_perform(h);
-		double elapsed = monotonic_now() - started;
+		double elapsed = hf_monotonic_now() - started;
 		curl_slist_free_all(headers);
 		curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &t.code);
@@ -560,7 +535,7 @@ static enum hf_err perform(struct hf_kube_client *c, const char *method, const c
 			break;
 		}
 		err->retry_after = t.retry_after;
-		fill_error(err, t.code, t.error_body.data, t.error_body.len);
+		hf_kube_error_parse(err, t.code, t.error_body.data, t.error_body.len);
 		hf_buf_free(&t.error_body);
 		if (t.code == 401 && !token_refreshed && c->cfg->token_file) {
 			/* The token may have rotated: re-read it and try once more. */
@@ -571,8 +546,8 @@ static enum hf_err perform(struct hf_kube_client *c, const char *method, const c
 		if ((t.code == 429 || (t.code >= 500 && err->retry_after > 0)) &&
 		    retries_429 < MAX_RETRIES_429) {
 			retries_429++;
-			sleep_seconds(fmin(err->retry_after > 0 ? err->retry_after : 1,
-					   MAX_RETRY_AFTER_S));
+			hf_sleep(fmin(err->retry_after > 0 ? err->retry_after : 1,
+				      MAX_RETRY_AFTER_S));
 			continue;
 		}
 		result = HF_ERR_HTTP;

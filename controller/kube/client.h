@@ -64,6 +64,12 @@ struct hf_kube_error {
 };
 
 void hf_kube_error_clear(struct hf_kube_error *e);
+/*
+ * hf_kube_error_parse fills e (clearing it first, but keeping a retry_after
+ * already read from a header) from an HTTP error response: the server's
+ * Status object when body is one, else an excerpt of the body.
+ */
+void hf_kube_error_parse(struct hf_kube_error *e, long http_code, const char *body, size_t len);
 /* hf_kube_error_is tells whether e is an HTTP error with that status code. */
 bool hf_kube_error_is(const struct hf_kube_error *e, long http_code);
 

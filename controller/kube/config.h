@@ -81,6 +81,8 @@ HF_MUST_CHECK enum hf_err hf_kube_config_load(const char *path, const char *cont
 					      struct hf_kube_config **out, char *errbuf,
 					      size_t errlen);
 
+/* hf_kube_config_free frees cfg and all it holds, wiping the key and token
+ * first; NULL is a no-op. No other thread may still use cfg. */
 void hf_kube_config_free(struct hf_kube_config *cfg);
 
 /*

@@ -13,6 +13,7 @@
 #include "kube/framer.h"
 #include "kube/watch_event.h"
 #include "util/alloc.h"
+#include "util/clock.h"
 #include "util/strmap.h"
 
 #define MAX_HANDLERS 8
@@ -51,13 +52,6 @@ struct hf_informer {
 	unsigned int seed;
 };
 
-static double monotonic_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 struct hf_informer *hf_informer_new(struct hf_kube_client *client,
 				    const struct hf_informer_options *opts)
 {
@@ -76,11 +70,7 @@ struct hf_informer *hf_informer_new(struct hf_kube_client *client,
 	inf->store = hf_store_new();
 	atomic_init(&inf->stopping, false);
 	pthread_mutex_init(&inf->lock, NULL);
-	pthread_condattr_t attr;
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&inf->cond, &attr);
-	pthread_condattr_destroy(&attr);
+	hf_cond_init_monotonic(&inf->cond);
 	inf->seed = (unsigned int)time(NULL) ^ (unsigned int)getpid() ^ (unsigned int)(size_t)inf;
 	return inf;
 }
@@ -119,28 +109,12 @@ bool hf_informer_has_synced(struct hf_informer *inf)
 	return synced;
 }
 
-static struct timespec deadline_after(double seconds)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	double whole = floor(seconds);
-	ts.tv_sec += (time_t)whole;
-	ts.tv_nsec += (long)((seconds - whole) * 1e9);
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	return ts;
-}
-
 bool hf_informer_wait_synced(struct hf_informer *inf, double timeout_s)
 {
-	struct timespec deadline = deadline_after(timeout_s);
+	double deadline = hf_monotonic_now() + timeout_s;
 	pthread_mutex_lock(&inf->lock);
-	while (!inf->synced) {
-		if (pthread_cond_timedwait(&inf->cond, &inf->lock, &deadline) != 0)
-			break;
-	}
+	while (!inf->synced && hf_monotonic_now() < deadline)
+		hf_cond_wait_until(&inf->cond, &inf->lock, deadline);
 	bool synced = inf->synced;
 	pthread_mutex_unlock(&inf->lock);
 	return synced;
@@ -196,9 +170,9 @@ static void set_rv(struct hf_informer *inf, const char *rv)
 
 static void resync_if_due(struct hf_informer *inf)
 {
-	if (inf->resync_s <= 0 || monotonic_now() < inf->next_resync)
+	if (inf->resync_s <= 0 || hf_monotonic_now() < inf->next_resync)
 		return;
-	inf->next_resync = monotonic_now() + inf->resync_s;
+	inf->next_resync = hf_monotonic_now() + inf->resync_s;
 	struct hf_obj_list all;
 	hf_store_list(inf->store, &all);
 	for (size_t i = 0; i < all.n; i++)
@@ -376,9 +350,9 @@ static enum hf_err on_line(const char *line, size_t len, void *ctx)
 		count_event(inf, false);
 		break;
 	case HF_WATCH_DELETED: {
-		struct hf_obj *old = hf_store_remove(inf->store, ev.obj->key);
-		notify_delete(inf, old ? old : ev.obj);
-		hf_obj_unref(old);
+		/* The event carries the object's final state, newer than ours. */
+		hf_obj_unref(hf_store_remove(inf->store, ev.obj->key));
+		notify_delete(inf, ev.obj);
 		set_rv(inf, ev.resource_version);
 		count_event(inf, false);
 		break;
@@ -441,12 +415,10 @@ static enum hf_err watch(struct hf_informer *inf, bool *gone, bool *progressed)
 /* pause waits seconds unless the informer is stopped first. */
 static void pause_for(struct hf_informer *inf, double seconds)
 {
-	struct timespec deadline = deadline_after(seconds);
+	double deadline = hf_monotonic_now() + seconds;
 	pthread_mutex_lock(&inf->lock);
-	while (!atomic_load(&inf->stopping)) {
-		if (pthread_cond_timedwait(&inf->cond, &inf->lock, &deadline) != 0)
-			break;
-	}
+	while (!atomic_load(&inf->stopping) && hf_monotonic_now() < deadline)
+		hf_cond_wait_until(&inf->cond, &inf->lock, deadline);
 	pthread_mutex_unlock(&inf->lock);
 }
 
@@ -469,7 +441,7 @@ static void *run(void *arg)
 	struct hf_informer *inf = arg;
 	double backoff = 0;
 	bool need_list = true;
-	inf->next_resync = monotonic_now() + inf->resync_s;
+	inf->next_resync = hf_monotonic_now() + inf->resync_s;
 
 	while (!atomic_load(&inf->stopping)) {
 		if (need_list) {
@@ -485,7 +457,7 @@ static void *run(void *arg)
 			backoff = 0;
 		}
 		bool gone = false, progressed = false;
-		double started = monotonic_now();
+		double started = hf_monotonic_now();
 		enum hf_err err = watch(inf, &gone, &progressed);
 		if (err == HF_ERR_SHUTDOWN || atomic_load(&inf->stopping))
 			break;
@@ -495,7 +467,7 @@ static void *run(void *arg)
 		}
 		if (progressed)
 			backoff = 0;
-		if (err || (!progressed && monotonic_now() - started < MIN_HEALTHY_WATCH_S)) {
+		if (err || (!progressed && hf_monotonic_now() - started < MIN_HEALTHY_WATCH_S)) {
 			if (err)
 				count_error(inf);
 			pause_for(inf, next_backoff(inf, &backoff));

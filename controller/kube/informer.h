@@ -35,7 +35,8 @@ struct hf_informer_handlers {
 	void (*on_add)(const struct hf_obj *obj, void *ctx);
 	/* old == obj on a resync. */
 	void (*on_update)(const struct hf_obj *old, const struct hf_obj *obj, void *ctx);
-	/* obj is the last state the cache knew. */
+	/* obj is the object's final state (from the watch event, or the cache's
+	 * last state when a relist found it gone). */
 	void (*on_delete)(const struct hf_obj *obj, void *ctx);
 	void *ctx;
 };

@@ -5,12 +5,7 @@
 #include <string.h>
 
 #include "util/alloc.h"
-
-static const char *string_at(const cJSON *obj, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
+#include "util/json.h"
 
 /* A bump allocator over the single block that holds an object's strings. */
 struct block {
@@ -29,17 +24,18 @@ static const char *place(struct block *b, const char *s, size_t len)
 struct hf_obj *hf_obj_new(const cJSON *item)
 {
 	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(item, "metadata");
-	const char *name = string_at(meta, "name");
+	const char *name = hf_json_string(meta, "name");
 	if (!name)
 		return NULL;
-	const char *ns = string_at(meta, "namespace");
-	const char *uid = string_at(meta, "uid");
-	const char *rv = string_at(meta, "resourceVersion");
+	const char *ns = hf_json_string(meta, "namespace");
+	const char *uid = hf_json_string(meta, "uid");
+	const char *rv = hf_json_string(meta, "resourceVersion");
 	const cJSON *gen = cJSON_GetObjectItemCaseSensitive(meta, "generation");
 	const cJSON *labels = cJSON_GetObjectItemCaseSensitive(meta, "labels");
-	const char *cluster = string_at(labels, HF_LABEL_CLUSTER_NAME);
+	const char *cluster = hf_json_string(labels, HF_LABEL_CLUSTER_NAME);
 	if (!cluster)
-		cluster = string_at(cJSON_GetObjectItemCaseSensitive(item, "spec"), "clusterName");
+		cluster = hf_json_string(cJSON_GetObjectItemCaseSensitive(item, "spec"),
+					 "clusterName");
 	ns = ns ? ns : "";
 	uid = uid ? uid : "";
 	rv = rv ? rv : "";
@@ -80,7 +76,8 @@ struct hf_obj *hf_obj_new(const cJSON *item)
 	o->name = place(&b, name, name_len);
 	o->uid = place(&b, uid, strlen(uid));
 	o->resource_version = place(&b, rv, strlen(rv));
-	o->generation = cJSON_IsNumber(gen) ? (long long)gen->valuedouble : 0;
+	long long generation = 0;
+	o->generation = hf_json_int64(gen, &generation) ? generation : 0;
 	o->deleting = cJSON_GetObjectItemCaseSensitive(meta, "deletionTimestamp") != NULL;
 	o->cluster = cluster ? place(&b, cluster, strlen(cluster)) : NULL;
 	size_t i = 0;

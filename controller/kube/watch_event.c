@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "util/alloc.h"
+#include "util/json.h"
 
 static const struct {
 	const char *name;
@@ -36,7 +37,8 @@ enum hf_err hf_watch_event_parse(const char *line, size_t len, struct hf_watch_e
 	if (ev->type == HF_WATCH_ERROR) {
 		const cJSON *code = cJSON_GetObjectItemCaseSensitive(object, "code");
 		const cJSON *msg = cJSON_GetObjectItemCaseSensitive(object, "message");
-		ev->error_code = cJSON_IsNumber(code) ? (long)code->valuedouble : 0;
+		long long n = 0;
+		ev->error_code = hf_json_int64(code, &n) ? (long)n : 0;
 		ev->error_message =
 			hf_strdup(cJSON_IsString(msg) ? msg->valuestring : "watch error");
 		err = HF_OK;

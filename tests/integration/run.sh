@@ -36,4 +36,7 @@ fi
 for f in "$top"/tests/integration/*.test.sh; do
 	run_test_file "$f"
 done
+for bin in "$top"/build/asan/tests/integration/test_*; do
+	[ -x "$bin" ] && run_criterion "$bin"
+done
 report integration

@@ -84,6 +84,31 @@ run_test_file() {
 	done
 }
 
+# run_criterion BINARY: runs a Criterion test binary (one test at a time:
+# some tests restart control plane components) and counts its results.
+run_criterion() {
+	local bin=$1 out rc line p f c
+	out=$("$bin" --jobs 1 --verbose=0 2>&1) && rc=0 || rc=$?
+	printf '%s\n' "$out" | grep -E '^\[(FAIL|----)\]|Synthesis|Sanitizer|runtime error' | sed 's/^/     | /'
+	line=$(grep -E 'Synthesis:' <<<"$out" | tail -1)
+	p=$(sed -nE 's/.*Passing: ([0-9]+).*/\1/p' <<<"$line")
+	f=$(sed -nE 's/.*Failing: ([0-9]+).*/\1/p' <<<"$line")
+	c=$(sed -nE 's/.*Crashing: ([0-9]+).*/\1/p' <<<"$line")
+	if [ -z "$p" ]; then
+		printf '%s\n' "$out" | tail -20 | sed 's/^/     | /'
+		p=0 f=1 c=0
+	fi
+	HF_TESTS_PASSED=$((HF_TESTS_PASSED + p))
+	HF_TESTS_FAILED=$((HF_TESTS_FAILED + f + c))
+	if [ $((f + c)) -gt 0 ] || [ "$rc" -ne 0 ]; then
+		HF_TESTS_FAILED_NAMES+=("${bin##*/}")
+		[ $((f + c)) -gt 0 ] || HF_TESTS_FAILED=$((HF_TESTS_FAILED + 1))
+		printf 'FAIL %s (%s passed, %s failed, exit %s)\n' "${bin##*/}" "$p" $((f + c)) "$rc"
+	else
+		printf 'ok   %s (%s tests)\n' "${bin##*/}" "$p"
+	fi
+}
+
 # report SUITE: prints the summary line; returns non-zero when a test failed.
 report() {
 	local name
