@@ -1,6 +1,7 @@
 #include "kube/informer.h"
 
 #include <cJSON.h>
+#include <malloc.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -14,6 +15,7 @@
 #include "kube/watch_event.h"
 #include "util/alloc.h"
 #include "util/clock.h"
+#include "util/log.h"
 #include "util/strmap.h"
 
 #define MAX_HANDLERS 8
@@ -297,6 +299,9 @@ static enum hf_err relist(struct hf_informer *inf)
 	hf_strmap_free(fresh, NULL);
 
 	set_rv(inf, rv);
+	/* Parsing the pages left freed memory in the heap; give it back so the
+	 * process holds about what the cache holds. */
+	malloc_trim(0);
 	pthread_mutex_lock(&inf->lock);
 	inf->stats.lists++;
 	snprintf(inf->stats.resource_version, sizeof(inf->stats.resource_version), "%s", inf->rv);
@@ -450,7 +455,12 @@ static void *run(void *arg)
 				break;
 			if (err) {
 				count_error(inf);
-				pause_for(inf, next_backoff(inf, &backoff));
+				double wait = next_backoff(inf, &backoff);
+				hf_log_with(HF_LOG_WARN, "informer", "list failed; retrying",
+					    HF_LOG_STR("resource", inf->resource.plural),
+					    HF_LOG_ERR(err),
+					    HF_LOG_INT("retryInMs", (long long)(wait * 1000)));
+				pause_for(inf, wait);
 				continue;
 			}
 			need_list = false;
@@ -462,15 +472,25 @@ static void *run(void *arg)
 		if (err == HF_ERR_SHUTDOWN || atomic_load(&inf->stopping))
 			break;
 		if (gone) {
+			hf_log_with(HF_LOG_INFO, "informer",
+				    "resourceVersion too old (410); listing again",
+				    HF_LOG_STR("resource", inf->resource.plural),
+				    HF_LOG_STR("resourceVersion", inf->rv));
 			need_list = true;
 			continue;
 		}
 		if (progressed)
 			backoff = 0;
 		if (err || (!progressed && hf_monotonic_now() - started < MIN_HEALTHY_WATCH_S)) {
-			if (err)
+			double wait = next_backoff(inf, &backoff);
+			if (err) {
 				count_error(inf);
-			pause_for(inf, next_backoff(inf, &backoff));
+				hf_log_with(HF_LOG_WARN, "informer", "watch failed; watching again",
+					    HF_LOG_STR("resource", inf->resource.plural),
+					    HF_LOG_ERR(err),
+					    HF_LOG_INT("retryInMs", (long long)(wait * 1000)));
+			}
+			pause_for(inf, wait);
 		}
 	}
 	return NULL;

@@ -14,6 +14,7 @@
 #include "util/alloc.h"
 #include "util/clock.h"
 #include "util/json.h"
+#include "util/log.h"
 #include "util/metrics.h"
 
 struct hf_leader {
@@ -302,6 +303,8 @@ static void *run(void *arg)
 	}
 	l->last_renewed_at = hf_monotonic_now();
 	set_leading(l, true);
+	hf_log_with(HF_LOG_INFO, "leader", "acquired the lease", HF_LOG_STR("lease", l->name),
+		    HF_LOG_STR("identity", l->identity));
 	if (l->on_started)
 		l->on_started(l->ctx);
 
@@ -317,6 +320,9 @@ static void *run(void *arg)
 	bool stopping = atomic_load(&l->stopping);
 	if (stopping)
 		try_acquire_or_renew(l, true);
+	hf_log_with(stopping ? HF_LOG_INFO : HF_LOG_ERROR, "leader",
+		    stopping ? "released the lease" : "lost the lease: could not renew it in time",
+		    HF_LOG_STR("lease", l->name), HF_LOG_STR("identity", l->identity));
 	set_leading(l, false);
 	if (l->on_stopped)
 		l->on_stopped(l->ctx);

@@ -16,7 +16,7 @@
 
 /* --- a recorder of informer events ------------------------------------ */
 
-enum kind { ADD, UPDATE, DELETE };
+enum kind { ADD, UPDATE, DELETE, RESYNC };
 
 struct event {
 	enum kind kind;
@@ -28,7 +28,7 @@ struct recorder {
 	pthread_mutex_t lock;
 	struct event *events;
 	size_t n, alloc;
-	size_t counts[3];
+	size_t counts[4];
 };
 
 static void record(struct recorder *r, enum kind kind, const struct hf_obj *o)
@@ -53,8 +53,8 @@ static void on_add(const struct hf_obj *o, void *ctx)
 
 static void on_update(const struct hf_obj *old, const struct hf_obj *o, void *ctx)
 {
-	(void)old;
-	record(ctx, UPDATE, o);
+	/* A resync hands the same cached object as old and new. */
+	record(ctx, old == o ? RESYNC : UPDATE, o);
 }
 
 static void on_delete(const struct hf_obj *o, void *ctx)
@@ -76,19 +76,26 @@ static size_t count(struct recorder *r, enum kind kind)
 	return n;
 }
 
-static struct hf_informer *start_informer(struct fixture *f, struct recorder *r, long page_size)
+static struct hf_informer *start_informer_resync(struct fixture *f, struct recorder *r,
+						 long page_size, double resync)
 {
 	pthread_mutex_init(&r->lock, NULL);
 	struct hf_informer_options opts = {.resource = &HF_RES_CONFIGMAPS,
 					   .ns = f->ns,
 					   .label_selector = SELECTOR,
-					   .page_size = page_size};
+					   .page_size = page_size,
+					   .resync_seconds = resync};
 	struct hf_informer *inf = hf_informer_new(f->client, &opts);
 	struct hf_informer_handlers h = {on_add, on_update, on_delete, r};
 	cr_assert_eq(hf_informer_add_handlers(inf, &h), HF_OK);
 	cr_assert_eq(hf_informer_start(inf), HF_OK);
 	cr_assert(hf_informer_wait_synced(inf, 60), "the informer did not sync within 60 s");
 	return inf;
+}
+
+static struct hf_informer *start_informer(struct fixture *f, struct recorder *r, long page_size)
+{
+	return start_informer_resync(f, r, page_size, 0);
 }
 
 /* --- object helpers ---------------------------------------------------- */
@@ -469,5 +476,21 @@ Test(events, repeats_are_aggregated_into_one_event)
 	hf_buf_free(&out);
 	hf_kube_error_clear(&kerr);
 	hf_events_free(ev);
+	fixture_teardown(&f);
+}
+
+Test(informer, resyncs_every_cached_object_periodically, .timeout = 60)
+{
+	struct fixture f = {0};
+	fixture_setup(&f, "informer-resync");
+	for (int i = 0; i < 3; i++)
+		create_cm(&f, i);
+	struct recorder r = {0};
+	struct hf_informer *inf = start_informer_resync(&f, &r, 0, 1.0);
+	/* Two rounds of resync: each round updates all three objects. */
+	FIXTURE_WAIT(30, count(&r, RESYNC) >= 6, "saw %zu resync updates", count(&r, RESYNC));
+	cr_assert_eq(count(&r, UPDATE), 0, "nothing changed, so no real updates");
+	hf_informer_free(inf);
+	recorder_free(&r);
 	fixture_teardown(&f);
 }
