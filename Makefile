@@ -50,6 +50,14 @@ $(eval $(call variant,fuzz,$(FUZZ_CFLAGS),clang))
 FUZZ_TARGETS := $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_SECONDS ?= 15
 
+# Benchmarks (bench/*.c) are built optimised, like the shipped binary.
+BENCHES := $(basename $(notdir $(wildcard bench/*.c)))
+build/release/bench/%: bench/%.c build/release/libhyperfleet.a
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  CC [bench] $<")
+	$(Q)$(CC) $(BASE_CFLAGS) $(RELEASE_CFLAGS) $(PKG_CFLAGS) $< build/release/libhyperfleet.a \
+		$(PKG_LIBS) -lpthread -lm -o $@
+
 build/fuzz/tests/%: tests/fuzz/%.c build/fuzz/libhyperfleet.a
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  CC [fuzz] $<")
@@ -69,7 +77,7 @@ build/asan/tests/integration/%: tests/integration/%.c tests/integration/fixture.
 	$(Q)$(CC) $(BASE_CFLAGS) $(ASAN_CFLAGS) $(PKG_CFLAGS) $(shell pkg-config --cflags criterion) \
 		-Itests $< build/asan/libhyperfleet.a $(PKG_LIBS) $(shell pkg-config --libs criterion) -lpthread -lm -o $@
 
-.PHONY: help deps build build-asan test test-unit test-integration test-fuzz fuzz lint format run kube clean
+.PHONY: help deps build build-asan test test-unit test-integration test-fuzz fuzz bench lint format run kube clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
@@ -98,11 +106,14 @@ fuzz: deps $(FUZZ_TARGETS:%=build/fuzz/tests/%) ## build the libFuzzer targets (
 test-fuzz: fuzz ## run each fuzz target on its corpus for FUZZ_SECONDS (default 15)
 	@bash tests/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS:%=build/fuzz/tests/%)
 
+bench: deps $(BENCHES:%=build/release/bench/%) ## benchmarks on a fresh control plane; figures in bench/results/
+	@bash bench/run.sh
+
 lint: deps ## clang-format check, cppcheck, banned functions, generated CRDs up to date
 	@bash hack/lint.sh
 
 format: deps ## apply clang-format to the C sources
-	@clang-format -i $$(find controller tests -name '*.[ch]')
+	@clang-format -i $$(find controller tests bench -name '*.[ch]')
 
 kube: deps ## build the test control plane once (cached outside the repository)
 	@bash hack/kube/build.sh

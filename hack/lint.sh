@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 status=0
 fail() { echo "lint: $*" >&2; status=1; }
 
-c_files=$(find controller tests -name '*.[ch]' | sort)
+c_files=$(find controller tests bench -name '*.[ch]' | sort)
 
 # Formatting (.clang-format).
 if ! clang-format --dry-run --Werror $c_files 2>/tmp/hf-lint-format.$$; then
@@ -30,7 +30,7 @@ fi
 bash hack/gen-crds.sh --check || status=1
 
 # Shell scripts parse.
-for f in $(find hack tests -name '*.sh') .ci/run; do
+for f in $(find hack tests bench -name "*.sh") .ci/run; do
 	bash -n "$f" || fail "$f does not parse"
 done
 

@@ -232,7 +232,7 @@ static enum hf_err list_all(struct hf_informer *inf, struct hf_strmap *fresh, ch
 			err = HF_ERR_INVALID;
 			break;
 		}
-		const cJSON *item;
+		cJSON *item;
 		cJSON_ArrayForEach(item, items)
 		{
 			struct hf_obj *o = hf_obj_new(item);
@@ -320,9 +320,11 @@ struct watch_state {
 	bool progressed; /* at least one event or bookmark arrived */
 };
 
-static void count_event(struct hf_informer *inf, bool bookmark)
+static void count_event(struct hf_informer *inf, bool bookmark, double started)
 {
+	double spent = hf_monotonic_now() - started;
 	pthread_mutex_lock(&inf->lock);
+	inf->stats.apply_seconds += spent;
 	if (bookmark)
 		inf->stats.bookmarks++;
 	else
@@ -335,6 +337,7 @@ static enum hf_err on_line(const char *line, size_t len, void *ctx)
 {
 	struct watch_state *w = ctx;
 	struct hf_informer *inf = w->inf;
+	double started = hf_monotonic_now();
 	struct hf_watch_event ev;
 	enum hf_err err = hf_watch_event_parse(line, len, &ev);
 	if (err)
@@ -346,20 +349,20 @@ static enum hf_err on_line(const char *line, size_t len, void *ctx)
 		break;
 	case HF_WATCH_BOOKMARK:
 		set_rv(inf, ev.resource_version);
-		count_event(inf, true);
+		count_event(inf, true, started);
 		break;
 	case HF_WATCH_ADDED:
 	case HF_WATCH_MODIFIED:
 		upsert(inf, hf_obj_ref(ev.obj));
 		set_rv(inf, ev.resource_version);
-		count_event(inf, false);
+		count_event(inf, false, started);
 		break;
 	case HF_WATCH_DELETED: {
 		/* The event carries the object's final state, newer than ours. */
 		hf_obj_unref(hf_store_remove(inf->store, ev.obj->key));
 		notify_delete(inf, ev.obj);
 		set_rv(inf, ev.resource_version);
-		count_event(inf, false);
+		count_event(inf, false, started);
 		break;
 	}
 	}

@@ -58,6 +58,7 @@ struct hf_informer_stats {
 	unsigned long long events;  /* watch events applied (not bookmarks) */
 	unsigned long long bookmarks;
 	unsigned long long errors; /* failed lists and watches */
+	double apply_seconds;	   /* time spent applying watch events (parse, store, handlers) */
 	char resource_version[64]; /* last seen */
 };
 

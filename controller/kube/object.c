@@ -21,9 +21,10 @@ static const char *place(struct block *b, const char *s, size_t len)
 	return dst;
 }
 
-struct hf_obj *hf_obj_new(const cJSON *item)
+struct hf_obj *hf_obj_new(cJSON *item)
 {
-	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(item, "metadata");
+	cJSON *meta = cJSON_GetObjectItemCaseSensitive(item, "metadata");
+	cJSON_DeleteItemFromObjectCaseSensitive(meta, "managedFields");
 	const char *name = hf_json_string(meta, "name");
 	if (!name)
 		return NULL;

@@ -41,11 +41,14 @@ struct hf_obj {
 };
 
 /*
- * hf_obj_new builds an object from a parsed JSON object (it reads item, does
- * not keep it). Returns NULL when item has no metadata.name. The result has
- * one reference, owned by the caller.
+ * hf_obj_new builds an object from a parsed JSON object (it does not keep
+ * item). metadata.managedFields is removed from item first: it is the API
+ * server's bookkeeping for server-side apply, often the larger part of an
+ * object, and HyperFleet never reads it (controller-runtime caches strip it
+ * too). Returns NULL when item has no metadata.name. The result has one
+ * reference, owned by the caller.
  */
-struct hf_obj *hf_obj_new(const struct cJSON *item);
+struct hf_obj *hf_obj_new(struct cJSON *item);
 
 /* hf_obj_new_json builds an object from JSON text (NULL if invalid). */
 struct hf_obj *hf_obj_new_json(const char *json, size_t len);

@@ -23,7 +23,7 @@ enum hf_err hf_watch_event_parse(const char *line, size_t len, struct hf_watch_e
 	enum hf_err err = HF_ERR_INVALID;
 	cJSON *root = cJSON_ParseWithLength(line, len);
 	const cJSON *type = cJSON_GetObjectItemCaseSensitive(root, "type");
-	const cJSON *object = cJSON_GetObjectItemCaseSensitive(root, "object");
+	cJSON *object = cJSON_GetObjectItemCaseSensitive(root, "object");
 	if (!cJSON_IsString(type) || !cJSON_IsObject(object))
 		goto out;
 	size_t i;

@@ -58,6 +58,16 @@ Test(object, cluster_label_wins_and_cluster_scoped_keys_have_no_namespace)
 	hf_obj_unref(o);
 }
 
+Test(object, drops_managed_fields)
+{
+	const char *json =
+		"{\"metadata\":{\"name\":\"x\",\"managedFields\":[{\"manager\":\"kubectl\","
+		"\"fieldsV1\":{\"f:spec\":{}}}]},\"spec\":{\"a\":1}}";
+	struct hf_obj *o = hf_obj_new_json(json, strlen(json));
+	cr_assert_str_eq(o->json, "{\"metadata\":{\"name\":\"x\"},\"spec\":{\"a\":1}}");
+	hf_obj_unref(o);
+}
+
 Test(object, rejects_what_is_not_an_object_with_a_name)
 {
 	cr_assert_null(hf_obj_new_json("[]", 2));
