@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "cmd/commands.h"
 #include "util/version.h"
 
 static const char program_usage[] =
@@ -172,12 +173,14 @@ const struct hf_command hf_commands[] = {
 	{
 		.name = "run",
 		.summary = "run the controller and the REST API",
-		.usage = "Usage: hyperfleet run [options]\n"
-			 "\n"
-			 "Runs the Cluster and NodePool controllers, the adapter engine and the\n"
-			 "HyperFleet REST API (port 8000) against the Kubernetes API named by the\n"
-			 "kubeconfig or the in-cluster service account.\n",
-		.run = cmd_not_implemented,
+		.usage = hf_cmd_run_usage,
+		.run = hf_cmd_run,
+	},
+	{
+		.name = "report",
+		.summary = "write an adapter report about a Cluster or NodePool",
+		.usage = hf_cmd_report_usage,
+		.run = hf_cmd_report,
 	},
 	{
 		.name = "adapter",

@@ -12,7 +12,7 @@
 
 /* How far an observed_time may be from now (the original server's window). */
 #define FUTURE_LIMIT_S (5 * 60)
-#define PAST_LIMIT_S (30 * 60)
+#define PAST_LIMIT_S   (30 * 60)
 
 void hf_report_clear(struct hf_report *r)
 {
@@ -75,10 +75,12 @@ static cJSON *check_conditions(const cJSON *conds, char *msg, size_t msglen)
 		} else if (hf_status_find_condition(out, type)) {
 			snprintf(msg, msglen, "conditions[%d].type '%s' is duplicated", i, type);
 		} else if (!status || !valid_status(status)) {
-			snprintf(msg, msglen, "conditions[%d].status must be one of True, False, Unknown", i);
+			snprintf(msg, msglen,
+				 "conditions[%d].status must be one of True, False, Unknown", i);
 		} else if ((reason && !cJSON_IsString(reason) && !cJSON_IsNull(reason)) ||
 			   (message && !cJSON_IsString(message) && !cJSON_IsNull(message))) {
-			snprintf(msg, msglen, "conditions[%d].reason and .message must be strings", i);
+			snprintf(msg, msglen, "conditions[%d].reason and .message must be strings",
+				 i);
 		} else {
 			cJSON *n = cJSON_CreateObject();
 			cJSON_AddStringToObject(n, "type", type);
@@ -147,7 +149,8 @@ enum hf_err hf_report_parse(const char *body, size_t len, double now, struct hf_
 		snprintf(msg, msglen, "observed_generation must be >= 1");
 		goto out;
 	}
-	cJSON *conds = check_conditions(cJSON_GetObjectItemCaseSensitive(root, "conditions"), msg, msglen);
+	cJSON *conds =
+		check_conditions(cJSON_GetObjectItemCaseSensitive(root, "conditions"), msg, msglen);
 	if (!conds)
 		goto out;
 	r->conditions = conds;
@@ -159,11 +162,13 @@ enum hf_err hf_report_parse(const char *body, size_t len, double now, struct hf_
 		}
 		snprintf(r->observed_time, sizeof(r->observed_time), "%s", t->valuestring);
 		if (r->observed_at > now + FUTURE_LIMIT_S) {
-			snprintf(msg, msglen, "observed_time must not be more than 5m0s in the future");
+			snprintf(msg, msglen,
+				 "observed_time must not be more than 5m0s in the future");
 			goto out;
 		}
 		if (r->observed_at < now - PAST_LIMIT_S) {
-			snprintf(msg, msglen, "observed_time must not be more than 30m0s in the past");
+			snprintf(msg, msglen,
+				 "observed_time must not be more than 30m0s in the past");
 			goto out;
 		}
 	} else {
@@ -233,7 +238,8 @@ enum hf_report_verdict hf_report_apply(const struct hf_report *r, cJSON *object,
 	long long generation = 1;
 	hf_json_int64(cJSON_GetObjectItemCaseSensitive(meta, "generation"), &generation);
 	if (r->observed_generation > generation) {
-		snprintf(msg, msglen, "observed_generation %lld is newer than the resource's generation %lld",
+		snprintf(msg, msglen,
+			 "observed_generation %lld is newer than the resource's generation %lld",
 			 r->observed_generation, generation);
 		return HF_REPORT_DISCARDED;
 	}
@@ -241,7 +247,8 @@ enum hf_report_verdict hf_report_apply(const struct hf_report *r, cJSON *object,
 	long long stored_gen = 0;
 	hf_json_int64(cJSON_GetObjectItemCaseSensitive(stored, "observedGeneration"), &stored_gen);
 	if (stored && r->observed_generation < stored_gen) {
-		snprintf(msg, msglen, "observed_generation %lld is older than the stored report's %lld",
+		snprintf(msg, msglen,
+			 "observed_generation %lld is older than the stored report's %lld",
 			 r->observed_generation, stored_gen);
 		return HF_REPORT_DISCARDED;
 	}
@@ -255,13 +262,15 @@ enum hf_report_verdict hf_report_apply(const struct hf_report *r, cJSON *object,
 	static const char *const mandatory[] = {"Available", "Applied", "Health"};
 	for (size_t i = 0; i < 3; i++) {
 		if (!hf_status_find_condition(r->conditions, mandatory[i])) {
-			snprintf(msg, msglen,
-				 "missing mandatory condition '%s': all adapters must report Available, Applied, and Health",
-				 mandatory[i]);
+			snprintf(
+				msg, msglen,
+				"missing mandatory condition '%s': all adapters must report Available, Applied, and Health",
+				mandatory[i]);
 			return HF_REPORT_REJECTED;
 		}
 	}
-	const char *available = hf_json_string(hf_status_find_condition(r->conditions, "Available"), "status");
+	const char *available =
+		hf_json_string(hf_status_find_condition(r->conditions, "Available"), "status");
 	if (stored && strcmp(available, "Unknown") == 0) {
 		snprintf(msg, msglen, "Available=Unknown does not replace a stored report");
 		return HF_REPORT_DISCARDED;
@@ -270,9 +279,11 @@ enum hf_report_verdict hf_report_apply(const struct hf_report *r, cJSON *object,
 	cJSON *entry = cJSON_CreateObject();
 	cJSON_AddStringToObject(entry, "adapter", r->adapter);
 	cJSON_AddNumberToObject(entry, "observedGeneration", (double)r->observed_generation);
-	cJSON_AddItemToObject(entry, "conditions",
-			      stored_conditions(r, cJSON_GetObjectItemCaseSensitive(stored, "conditions")));
-	cJSON_AddItemToObject(entry, "data", r->data ? cJSON_Duplicate(r->data, true) : cJSON_CreateObject());
+	cJSON_AddItemToObject(
+		entry, "conditions",
+		stored_conditions(r, cJSON_GetObjectItemCaseSensitive(stored, "conditions")));
+	cJSON_AddItemToObject(entry, "data",
+			      r->data ? cJSON_Duplicate(r->data, true) : cJSON_CreateObject());
 	if (r->metadata)
 		cJSON_AddItemToObject(entry, "metadata", cJSON_Duplicate(r->metadata, true));
 	const char *created = hf_json_string(stored, "createdTime");

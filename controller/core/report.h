@@ -17,11 +17,11 @@ struct cJSON;
 struct hf_report {
 	char *adapter;
 	long long observed_generation;
-	char observed_time[40];       /* RFC 3339, as given (or now) */
-	double observed_at;           /* the same, in seconds */
-	struct cJSON *conditions;     /* [{type, status, reason?, message?}] */
-	struct cJSON *data;           /* an object, or NULL */
-	struct cJSON *metadata;       /* stored form (jobName, ...), or NULL */
+	char observed_time[40];	  /* RFC 3339, as given (or now) */
+	double observed_at;	  /* the same, in seconds */
+	struct cJSON *conditions; /* [{type, status, reason?, message?}] */
+	struct cJSON *data;	  /* an object, or NULL */
+	struct cJSON *metadata;	  /* stored form (jobName, ...), or NULL */
 };
 
 enum hf_report_verdict {

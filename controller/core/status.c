@@ -71,7 +71,8 @@ static void take_snapshot(const cJSON *reports, const char *name, long long gene
 		if (!adapter || strcmp(adapter, name) != 0)
 			continue;
 		long long gen = 0;
-		if (!hf_json_int64(cJSON_GetObjectItemCaseSensitive(r, "observedGeneration"), &gen) ||
+		if (!hf_json_int64(cJSON_GetObjectItemCaseSensitive(r, "observedGeneration"),
+				   &gen) ||
 		    gen > generation)
 			return;
 		const cJSON *conds = cJSON_GetObjectItemCaseSensitive(r, "conditions");
@@ -141,18 +142,21 @@ static const char *created(const cJSON *prev, const char *fallback)
 static long long prev_generation(const cJSON *prev)
 {
 	long long g = 0;
-	return hf_json_int64(cJSON_GetObjectItemCaseSensitive(prev, "observedGeneration"), &g) ? g : 0;
+	return hf_json_int64(cJSON_GetObjectItemCaseSensitive(prev, "observedGeneration"), &g) ? g
+											       : 0;
 }
 
 /* name_list appends "[a, b]" of the required adapters selected by want. */
 static void name_list(struct hf_buf *b, const struct hf_status_context *ctx,
-		      const struct snapshot *snaps, bool want_ok, bool deleting, long long generation)
+		      const struct snapshot *snaps, bool want_ok, bool deleting,
+		      long long generation)
 {
 	enum hf_err err = hf_buf_appends(b, "[");
 	bool first = true;
 	for (size_t i = 0; i < ctx->nrequired; i++) {
 		const struct snapshot *s = &snaps[i];
-		bool ok = s->present && s->gen == generation && (deleting ? s->finalized : s->available);
+		bool ok = s->present && s->gen == generation &&
+			  (deleting ? s->finalized : s->available);
 		if (ok != want_ok)
 			continue;
 		err = err ? err : hf_buf_printf(b, "%s%s", first ? "" : ", ", ctx->required[i]);
@@ -163,7 +167,8 @@ static void name_list(struct hf_buf *b, const struct hf_status_context *ctx,
 }
 
 static cJSON *reconciled(const struct hf_status_context *ctx, const struct snapshot *snaps,
-			 long long generation, bool deleting, const cJSON *prev, const char *ref_time)
+			 long long generation, bool deleting, const cJSON *prev,
+			 const char *ref_time)
 {
 	size_t n = ctx->nrequired;
 	bool all_done = n > 0;
@@ -171,9 +176,11 @@ static cJSON *reconciled(const struct hf_status_context *ctx, const struct snaps
 	double min_t = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct snapshot *s = &snaps[i];
-		if (!(s->present && s->gen == generation && (deleting ? s->finalized : s->available)))
+		if (!(s->present && s->gen == generation &&
+		      (deleting ? s->finalized : s->available)))
 			all_done = false;
-		if (s->present && s->gen == generation && s->time_str && (!min_time || s->time < min_t)) {
+		if (s->present && s->gen == generation && s->time_str &&
+		    (!min_time || s->time < min_t)) {
 			min_time = s->time_str;
 			min_t = s->time;
 		}
@@ -186,13 +193,17 @@ static cJSON *reconciled(const struct hf_status_context *ctx, const struct snaps
 	enum hf_err err = HF_OK;
 	if (status) {
 		reason = "ReconciledAll";
-		err = hf_buf_appends(&msg, "All required adapters reported Available=True or Finalized=True at the current generation");
+		err = hf_buf_appends(
+			&msg,
+			"All required adapters reported Available=True or Finalized=True at the current generation");
 	} else if (n == 0) {
 		reason = "ReconciledMissingAdapters";
 		err = hf_buf_appends(&msg, "No required adapters are configured for this kind");
 	} else if (deleting && all_done) {
 		reason = "ReconciledWaitingForChildren";
-		err = hf_buf_appends(&msg, "Deletion in progress. All required adapters reported Finalized=True but child resources still exist");
+		err = hf_buf_appends(
+			&msg,
+			"Deletion in progress. All required adapters reported Finalized=True but child resources still exist");
 	} else {
 		reason = "ReconciledMissingAdapters";
 		err = hf_buf_printf(&msg, "Required adapters not reporting %s=True: ",
@@ -216,15 +227,16 @@ static cJSON *reconciled(const struct hf_status_context *ctx, const struct snaps
 	} else {
 		ltt = last_update;
 	}
-	struct cond c = {"Reconciled", status, reason, hf_buf_str(&msg), generation, last_update,
-			 ltt, created(prev, ref_time)};
+	struct cond c = {"Reconciled", status,	    reason, hf_buf_str(&msg),
+			 generation,   last_update, ltt,    created(prev, ref_time)};
 	cJSON *out = make_condition(&c);
 	hf_buf_free(&msg);
 	return out;
 }
 
-static cJSON *last_known_reconciled(const struct hf_status_context *ctx, const struct snapshot *snaps,
-				    const cJSON *prev, const char *ref_time)
+static cJSON *last_known_reconciled(const struct hf_status_context *ctx,
+				    const struct snapshot *snaps, const cJSON *prev,
+				    const char *ref_time)
 {
 	size_t n = ctx->nrequired;
 	bool missing = n == 0, all_true = n > 0, mixed = false, some_false = false;
@@ -316,8 +328,14 @@ static cJSON *last_known_reconciled(const struct hf_status_context *ctx, const s
 		reason = "AdaptersNotAtSameGeneration";
 		message = "Required adapters do not report a consistent Available state";
 	}
-	struct cond c = {"LastKnownReconciled", status, reason, message, gen, last_update,
-			 transition(prev, status, last_update), created(prev, ref_time)};
+	struct cond c = {"LastKnownReconciled",
+			 status,
+			 reason,
+			 message,
+			 gen,
+			 last_update,
+			 transition(prev, status, last_update),
+			 created(prev, ref_time)};
 	return make_condition(&c);
 }
 
@@ -393,13 +411,15 @@ cJSON *hf_status_aggregate(const cJSON *object, const struct hf_status_context *
 				hf_status_find_condition(prev_conditions, "Reconciled"), ref_time);
 	bool ready = strcmp(hf_json_string(rec, "status"), "True") == 0;
 	cJSON_AddItemToArray(conds, rec);
-	cJSON_AddItemToArray(conds, last_known_reconciled(
-					    ctx, snaps,
-					    hf_status_find_condition(prev_conditions, "LastKnownReconciled"),
-					    ref_time));
+	cJSON_AddItemToArray(conds,
+			     last_known_reconciled(ctx, snaps,
+						   hf_status_find_condition(prev_conditions,
+									    "LastKnownReconciled"),
+						   ref_time));
 	for (size_t i = 0; i < ctx->nrequired; i++)
-		cJSON_AddItemToArray(conds, adapter_condition(ctx->required[i], &snaps[i], generation,
-							      prev_conditions, ref_time));
+		cJSON_AddItemToArray(conds,
+				     adapter_condition(ctx->required[i], &snaps[i], generation,
+						       prev_conditions, ref_time));
 	const cJSON *c;
 	cJSON_ArrayForEach(c, prev_conditions)
 	{
@@ -409,7 +429,9 @@ cJSON *hf_status_aggregate(const cJSON *object, const struct hf_status_context *
 	}
 
 	cJSON_AddStringToObject(out, "phase",
-				deleting ? HF_PHASE_TERMINATING : ready ? HF_PHASE_READY : HF_PHASE_NOT_READY);
+				deleting ? HF_PHASE_TERMINATING
+				: ready	 ? HF_PHASE_READY
+					 : HF_PHASE_NOT_READY);
 	cJSON_AddNumberToObject(out, "observedGeneration", (double)generation);
 	cJSON_AddStringToObject(out, "observedGenerationTime", ref_time);
 	cJSON_AddItemToObject(out, "conditions", conds);

@@ -24,15 +24,15 @@
 
 struct cJSON;
 
-#define HF_PHASE_READY "Ready"
-#define HF_PHASE_NOT_READY "Not Ready"
+#define HF_PHASE_READY	     "Ready"
+#define HF_PHASE_NOT_READY   "Not Ready"
 #define HF_PHASE_TERMINATING "Terminating"
 
 struct hf_status_context {
 	const char *const *required; /* names of the required adapters, sorted */
 	size_t nrequired;
-	bool has_children;           /* a Cluster that still has NodePools */
-	double now;                  /* wall clock: dates a generation nobody reported on yet */
+	bool has_children; /* a Cluster that still has NodePools */
+	double now;	   /* wall clock: dates a generation nobody reported on yet */
 };
 
 /*

@@ -58,7 +58,8 @@ bool hf_rfc3339_parse(const char *s, double *out)
 	} else if (*p == '+' || *p == '-') {
 		int sign = *p == '-' ? -1 : 1, oh, om;
 		p++;
-		if (!digits(&p, 2, &oh) || !expect(&p, ':') || !digits(&p, 2, &om) || oh > 23 || om > 59)
+		if (!digits(&p, 2, &oh) || !expect(&p, ':') || !digits(&p, 2, &om) || oh > 23 ||
+		    om > 59)
 			return false;
 		offset = sign * (oh * 3600 + om * 60);
 	} else {
@@ -66,8 +67,12 @@ bool hf_rfc3339_parse(const char *s, double *out)
 	}
 	if (*p)
 		return false;
-	struct tm tm = {.tm_year = year - 1900, .tm_mon = mon - 1, .tm_mday = day, .tm_hour = hour,
-			.tm_min = min, .tm_sec = sec};
+	struct tm tm = {.tm_year = year - 1900,
+			.tm_mon = mon - 1,
+			.tm_mday = day,
+			.tm_hour = hour,
+			.tm_min = min,
+			.tm_sec = sec};
 	time_t t = timegm(&tm);
 	/* timegm normalises impossible dates (Feb 30); refuse them. */
 	struct tm check;

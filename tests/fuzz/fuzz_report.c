@@ -19,9 +19,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct hf_report r;
 	bool malformed;
 	char msg[256];
-	if (hf_report_parse((const char *)data, size, now, &r, &malformed, msg, sizeof(msg)) != HF_OK)
+	if (hf_report_parse((const char *)data, size, now, &r, &malformed, msg, sizeof(msg)) !=
+	    HF_OK)
 		return 0;
-	cJSON *o = cJSON_Parse("{\"metadata\":{\"name\":\"c\",\"generation\":3},\"status\":{\"adapters\":[]}}");
+	cJSON *o = cJSON_Parse(
+		"{\"metadata\":{\"name\":\"c\",\"generation\":3},\"status\":{\"adapters\":[]}}");
 	for (int i = 0; i < 2; i++)
 		hf_report_apply(&r, o, msg, sizeof(msg));
 	char *out = cJSON_PrintUnformatted(o);

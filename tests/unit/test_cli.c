@@ -88,6 +88,7 @@ Test(cli_main, unknown_command_is_a_usage_error, .init = cr_redirect_stderr)
 		"\n"
 		"Commands:\n"
 		"  run          run the controller and the REST API\n"
+		"  report       write an adapter report about a Cluster or NodePool\n"
 		"  adapter      work with adapter configs (lint, dry-run)\n"
 		"  version      print the version of hyperfleet and of the libraries it uses\n"
 		"\n"
@@ -113,6 +114,32 @@ Test(cli_main, command_help_succeeds, .init = cr_redirect_stdout)
 
 Test(cli_main, unfinished_commands_fail_instead_of_pretending, .init = cr_redirect_stderr)
 {
-	char *argv[] = {"hyperfleet", "run", NULL};
-	cr_assert_eq(hf_cli_main(2, argv), HF_EXIT_UNAVAILABLE);
+	char *argv[] = {"hyperfleet", "adapter", "lint", "x.yaml", NULL};
+	cr_assert_eq(hf_cli_main(4, argv), HF_EXIT_UNAVAILABLE);
+}
+
+Test(cli_main, run_refuses_bad_flags_with_their_name, .init = cr_redirect_stderr)
+{
+	char *bad_duration[] = {"hyperfleet", "run", "--ready-resync", "soon", NULL};
+	cr_assert_eq(hf_cli_main(4, bad_duration), HF_EXIT_USAGE);
+	char *bad_bind[] = {"hyperfleet", "run", "--metrics-bind-address", "9090", NULL};
+	cr_assert_eq(hf_cli_main(4, bad_bind), HF_EXIT_USAGE);
+	char *unknown[] = {"hyperfleet", "run", "--frobnicate", NULL};
+	cr_assert_eq(hf_cli_main(3, unknown), HF_EXIT_USAGE);
+	fflush(stderr);
+	char buf[4096] = {0};
+	size_t n = fread(buf, 1, sizeof(buf) - 1, cr_get_redirected_stderr());
+	cr_assert_gt(n, 0);
+	cr_assert(strstr(buf,
+			 "hyperfleet run: durations are written like 10s, 5m or 1h30m, not 'soon'"),
+		  "%s", buf);
+	cr_assert(strstr(buf, "--metrics-bind-address must be [host]:port or 0, not '9090'"), "%s",
+		  buf);
+	cr_assert(strstr(buf, "unknown option '--frobnicate'"), "%s", buf);
+}
+
+Test(cli_main, report_needs_a_kind_and_a_name, .init = cr_redirect_stderr)
+{
+	char *argv[] = {"hyperfleet", "report", "cluster", "no-slash", NULL};
+	cr_assert_eq(hf_cli_main(4, argv), HF_EXIT_USAGE);
 }

@@ -17,22 +17,25 @@ static char *report(const char *adapter, int gen, const char *available, const c
 {
 	char fin[128] = "";
 	if (finalized)
-		snprintf(fin, sizeof(fin), ",{\"type\":\"Finalized\",\"status\":\"%s\"}", finalized);
-	return hf_asprintf("{\"adapter\":\"%s\",\"observedGeneration\":%d,\"conditions\":["
-			   "{\"type\":\"Applied\",\"status\":\"True\"},"
-			   "{\"type\":\"Available\",\"status\":\"%s\",\"reason\":\"R-%s\",\"message\":\"M-%s\"},"
-			   "{\"type\":\"Health\",\"status\":\"True\"}%s],\"lastReportTime\":\"%s\"}",
-			   adapter, gen, available, adapter, adapter, fin, time);
+		snprintf(fin, sizeof(fin), ",{\"type\":\"Finalized\",\"status\":\"%s\"}",
+			 finalized);
+	return hf_asprintf(
+		"{\"adapter\":\"%s\",\"observedGeneration\":%d,\"conditions\":["
+		"{\"type\":\"Applied\",\"status\":\"True\"},"
+		"{\"type\":\"Available\",\"status\":\"%s\",\"reason\":\"R-%s\",\"message\":\"M-%s\"},"
+		"{\"type\":\"Health\",\"status\":\"True\"}%s],\"lastReportTime\":\"%s\"}",
+		adapter, gen, available, adapter, adapter, fin, time);
 }
 
 /* object builds a Cluster with generation gen, the given reports (a JSON
  * array text) and previous status fields (JSON members text, may be ""). */
 static cJSON *object(int gen, bool deleting, const char *reports, const char *prev_status)
 {
-	char *json = hf_asprintf("{\"metadata\":{\"name\":\"c\",\"generation\":%d,\"creationTimestamp\":"
-				 "\"2026-11-22T01:00:00Z\"%s},\"status\":{\"adapters\":%s%s%s}}",
-				 gen, deleting ? ",\"deletionTimestamp\":\"2026-11-22T03:00:00Z\"" : "",
-				 reports, prev_status[0] ? "," : "", prev_status);
+	char *json =
+		hf_asprintf("{\"metadata\":{\"name\":\"c\",\"generation\":%d,\"creationTimestamp\":"
+			    "\"2026-11-22T01:00:00Z\"%s},\"status\":{\"adapters\":%s%s%s}}",
+			    gen, deleting ? ",\"deletionTimestamp\":\"2026-11-22T03:00:00Z\"" : "",
+			    reports, prev_status[0] ? "," : "", prev_status);
 	cJSON *o = cJSON_Parse(json);
 	cr_assert_not_null(o, "bad test JSON: %s", json);
 	free(json);
@@ -73,9 +76,11 @@ Test(status, no_reports)
 	const cJSON *r = cond(s, "Reconciled");
 	cr_assert_str_eq(field(r, "status"), "False");
 	cr_assert_str_eq(field(r, "reason"), "ReconciledMissingAdapters");
-	cr_assert_str_eq(field(r, "message"),
-			 "Required adapters not reporting Available=True: [dns, validation]. Currently reporting: []");
-	cr_assert_str_eq(field(r, "lastTransitionTime"), "2026-11-22T01:00:00Z", "dated by creation");
+	cr_assert_str_eq(
+		field(r, "message"),
+		"Required adapters not reporting Available=True: [dns, validation]. Currently reporting: []");
+	cr_assert_str_eq(field(r, "lastTransitionTime"), "2026-11-22T01:00:00Z",
+			 "dated by creation");
 	cr_assert_eq(gen_of(r), 1);
 	const cJSON *l = cond(s, "LastKnownReconciled");
 	cr_assert_str_eq(field(l, "status"), "False");
@@ -93,8 +98,9 @@ Test(status, some_adapters_missing)
 	cJSON *o = object(1, false, reports, "");
 	cJSON *s = aggregate(o, two, 2, false);
 	const cJSON *r = cond(s, "Reconciled");
-	cr_assert_str_eq(field(r, "message"),
-			 "Required adapters not reporting Available=True: [dns]. Currently reporting: [validation]");
+	cr_assert_str_eq(
+		field(r, "message"),
+		"Required adapters not reporting Available=True: [dns]. Currently reporting: [validation]");
 	cr_assert_str_eq(field(r, "lastUpdateTime"), "2026-11-22T02:00:00Z");
 	const cJSON *vs = cond(s, "ValidationSuccessful");
 	cr_assert_str_eq(field(vs, "status"), "True");
@@ -138,8 +144,9 @@ Test(status, one_adapter_false)
 	cJSON *o = object(1, false, reports, "");
 	cJSON *s = aggregate(o, two, 2, false);
 	cr_assert_str_eq(field(s, "phase"), "Not Ready");
-	cr_assert_str_eq(field(cond(s, "Reconciled"), "message"),
-			 "Required adapters not reporting Available=True: [dns]. Currently reporting: [validation]");
+	cr_assert_str_eq(
+		field(cond(s, "Reconciled"), "message"),
+		"Required adapters not reporting Available=True: [dns]. Currently reporting: [validation]");
 	const cJSON *l = cond(s, "LastKnownReconciled");
 	cr_assert_str_eq(field(l, "status"), "False");
 	cr_assert_str_eq(field(l, "reason"), "AdapterReportedNotAvailable");
@@ -188,8 +195,8 @@ Test(status, spec_change_keeps_last_known_reconciled_until_a_false_at_the_tracke
 	cJSON *o3 = object(2, false, reports2, strstr(prev2, "\"phase\""));
 	cJSON *s3 = aggregate(o3, two, 2, false);
 	cr_assert_str_eq(field(cond(s3, "LastKnownReconciled"), "status"), "True");
-	cr_assert_str_eq(field(cond(s3, "Reconciled"), "lastTransitionTime"), "2026-11-22T05:00:00Z",
-			 "still False: the transition time does not move");
+	cr_assert_str_eq(field(cond(s3, "Reconciled"), "lastTransitionTime"),
+			 "2026-11-22T05:00:00Z", "still False: the transition time does not move");
 
 	/* Both True at generation 2: Reconciled again, tracking generation 2. */
 	char *a3 = report("dns", 2, "True", NULL, "2026-11-22T05:20:00Z");
@@ -200,7 +207,8 @@ Test(status, spec_change_keeps_last_known_reconciled_until_a_false_at_the_tracke
 	cJSON *o4 = object(2, false, reports3, strstr(prev3, "\"phase\""));
 	cJSON *s4 = aggregate(o4, two, 2, false);
 	cr_assert_str_eq(field(s4, "phase"), "Ready");
-	cr_assert_str_eq(field(cond(s4, "Reconciled"), "lastTransitionTime"), "2026-11-22T05:15:00Z");
+	cr_assert_str_eq(field(cond(s4, "Reconciled"), "lastTransitionTime"),
+			 "2026-11-22T05:15:00Z");
 	cr_assert_eq(gen_of(cond(s4, "LastKnownReconciled")), 2);
 
 	/* Now a False at the tracked generation 2 ends the stickiness. */
@@ -218,7 +226,8 @@ Test(status, spec_change_keeps_last_known_reconciled_until_a_false_at_the_tracke
 	cJSON *all[] = {o1, s1, o2, s2, o3, s3, o4, s4, o5, s5};
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		cJSON_Delete(all[i]);
-	char *strs[] = {a, b, reports, prev, a2, reports2, prev2, a3, b3, reports3, prev3, a4, reports4, prev4};
+	char *strs[] = {a,  b,	reports,  prev,	 a2, reports2, prev2,
+			a3, b3, reports3, prev3, a4, reports4, prev4};
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		free(strs[i]);
 }
@@ -257,7 +266,8 @@ Test(status, transition_times_move_only_on_a_flip)
 	const char *one[] = {"dns"};
 	cJSON *o = object(1, false, reports, "");
 	cJSON *s = aggregate(o, one, 1, false);
-	cr_assert_str_eq(field(cond(s, "DnsSuccessful"), "lastTransitionTime"), "2026-11-22T02:00:00Z");
+	cr_assert_str_eq(field(cond(s, "DnsSuccessful"), "lastTransitionTime"),
+			 "2026-11-22T02:00:00Z");
 	char *prev = cJSON_PrintUnformatted(s);
 	prev[strlen(prev) - 1] = '\0';
 	/* Still False, a later report: the transition time stays. */
@@ -276,8 +286,10 @@ Test(status, transition_times_move_only_on_a_flip)
 	char *reports3 = hf_asprintf("[%s]", a3);
 	cJSON *o3 = object(1, false, reports3, strstr(prev2, "\"phase\""));
 	cJSON *s3 = aggregate(o3, one, 1, false);
-	cr_assert_str_eq(field(cond(s3, "DnsSuccessful"), "lastTransitionTime"), "2026-11-22T02:20:00Z");
-	cr_assert_str_eq(field(cond(s3, "Reconciled"), "lastTransitionTime"), "2026-11-22T02:20:00Z");
+	cr_assert_str_eq(field(cond(s3, "DnsSuccessful"), "lastTransitionTime"),
+			 "2026-11-22T02:20:00Z");
+	cr_assert_str_eq(field(cond(s3, "Reconciled"), "lastTransitionTime"),
+			 "2026-11-22T02:20:00Z");
 	cJSON *all[] = {o, s, o2, s2, o3, s3};
 	for (size_t i = 0; i < 6; i++)
 		cJSON_Delete(all[i]);
@@ -308,8 +320,9 @@ Test(status, deletion_waits_for_finalized_and_for_children)
 	char *reports2 = hf_asprintf("[%s,%s]", a, b2);
 	o = object(2, true, reports2, "");
 	s = aggregate(o, two, 2, false);
-	cr_assert_str_eq(field(cond(s, "Reconciled"), "message"),
-			 "Required adapters not reporting Finalized=True: [validation]. Currently reporting: [dns]");
+	cr_assert_str_eq(
+		field(cond(s, "Reconciled"), "message"),
+		"Required adapters not reporting Finalized=True: [validation]. Currently reporting: [dns]");
 	cJSON_Delete(s);
 	cJSON_Delete(o);
 	free(a);
@@ -322,12 +335,16 @@ Test(status, deletion_waits_for_finalized_and_for_children)
 Test(status, condition_names)
 {
 	char buf[64];
-	cr_assert_str_eq(hf_status_condition_type("pull-secret", buf, sizeof(buf)), "PullSecretSuccessful");
-	cr_assert_str_eq(hf_status_condition_type("validation", buf, sizeof(buf)), "ValidationSuccessful");
-	cr_assert_str_eq(hf_status_condition_type("my-adapter", buf, sizeof(buf)), "MyAdapterSuccessful");
+	cr_assert_str_eq(hf_status_condition_type("pull-secret", buf, sizeof(buf)),
+			 "PullSecretSuccessful");
+	cr_assert_str_eq(hf_status_condition_type("validation", buf, sizeof(buf)),
+			 "ValidationSuccessful");
+	cr_assert_str_eq(hf_status_condition_type("my-adapter", buf, sizeof(buf)),
+			 "MyAdapterSuccessful");
 	cr_assert_str_eq(hf_status_condition_type("nodepool-validation", buf, sizeof(buf)),
 			 "NodepoolValidationSuccessful");
-	cr_assert_str_eq(hf_status_condition_type("under_score", buf, sizeof(buf)), "Under_scoreSuccessful");
+	cr_assert_str_eq(hf_status_condition_type("under_score", buf, sizeof(buf)),
+			 "Under_scoreSuccessful");
 }
 
 Test(status, other_conditions_are_kept_and_stale_adapter_conditions_dropped)
@@ -339,9 +356,12 @@ Test(status, other_conditions_are_kept_and_stale_adapter_conditions_dropped)
 	cJSON *s = aggregate(o, one, 1, false);
 	const cJSON *conds = cJSON_GetObjectItem(s, "conditions");
 	cr_assert_not_null(hf_status_find_condition(conds, "ClusterExists"));
-	cr_assert_null(hf_status_find_condition(conds, "GoneSuccessful"), "no longer a required adapter");
-	cr_assert_eq(cJSON_GetArraySize(conds), 4, "Reconciled, LastKnownReconciled, DnsSuccessful, ClusterExists");
-	cr_assert_str_eq(field(cJSON_GetArrayItem(conds, 0), "type"), "Reconciled", "aggregated ones first");
+	cr_assert_null(hf_status_find_condition(conds, "GoneSuccessful"),
+		       "no longer a required adapter");
+	cr_assert_eq(cJSON_GetArraySize(conds), 4,
+		     "Reconciled, LastKnownReconciled, DnsSuccessful, ClusterExists");
+	cr_assert_str_eq(field(cJSON_GetArrayItem(conds, 0), "type"), "Reconciled",
+			 "aggregated ones first");
 	cJSON_Delete(s);
 	cJSON_Delete(o);
 }
@@ -351,7 +371,8 @@ Test(status, no_required_adapters_never_reconciles)
 	cJSON *o = object(1, false, "[]", "");
 	cJSON *s = aggregate(o, NULL, 0, false);
 	cr_assert_str_eq(field(s, "phase"), "Not Ready");
-	cr_assert_str_eq(field(cond(s, "Reconciled"), "message"), "No required adapters are configured for this kind");
+	cr_assert_str_eq(field(cond(s, "Reconciled"), "message"),
+			 "No required adapters are configured for this kind");
 	cr_assert_eq(gen_of(cond(s, "LastKnownReconciled")), 1);
 	cJSON_Delete(s);
 	cJSON_Delete(o);

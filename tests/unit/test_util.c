@@ -87,3 +87,40 @@ Test(buf, refuses_to_grow_past_its_cap)
 	cr_assert_str_eq(hf_buf_str(&b), "12345678", "a refused append changes nothing");
 	hf_buf_free(&b);
 }
+
+#include "util/duration.h"
+#include "util/rfc3339.h"
+
+Test(duration, parses_go_durations)
+{
+	double s;
+	cr_assert(hf_duration_parse("10s", &s));
+	cr_assert_float_eq(s, 10, 1e-9);
+	cr_assert(hf_duration_parse("1h30m", &s));
+	cr_assert_float_eq(s, 5400, 1e-9);
+	cr_assert(hf_duration_parse("250ms", &s));
+	cr_assert_float_eq(s, 0.25, 1e-9);
+	cr_assert(hf_duration_parse("1.5m", &s));
+	cr_assert_float_eq(s, 90, 1e-9);
+	cr_assert(hf_duration_parse("0", &s));
+	cr_assert_float_eq(s, 0, 1e-9);
+	cr_assert_not(hf_duration_parse("10", &s), "the unit is required");
+	cr_assert_not(hf_duration_parse("", &s));
+	cr_assert_not(hf_duration_parse("5 minutes", &s));
+	cr_assert_not(hf_duration_parse("m", &s));
+}
+
+Test(rfc3339, parses_and_formats)
+{
+	double t;
+	cr_assert(hf_rfc3339_parse("2026-11-22T04:05:06Z", &t));
+	char buf[32];
+	cr_assert_str_eq(hf_rfc3339_format(t, buf, sizeof(buf)), "2026-11-22T04:05:06Z");
+	double u;
+	cr_assert(hf_rfc3339_parse("2026-11-22T05:05:06.5+01:00", &u));
+	cr_assert_float_eq(u, t + 0.5, 1e-6);
+	cr_assert_not(hf_rfc3339_parse("2026-11-22 04:05:06", &u), "a zone is required");
+	cr_assert_not(hf_rfc3339_parse("2026-02-30T00:00:00Z", &u), "no February 30th");
+	cr_assert_not(hf_rfc3339_parse("2026-11-22T04:05:06Zjunk", &u));
+	cr_assert_not(hf_rfc3339_parse("yesterday", &u));
+}

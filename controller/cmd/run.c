@@ -1,0 +1,375 @@
+/*
+ * run.c: `hyperfleet run`, the controller process: the Cluster and NodePool
+ * reconcilers on the manager (informers, work queues, leader election,
+ * probes, metrics).
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/commands.h"
+#include "core/core.h"
+#include "core/reconciler.h"
+#include "kube/manager.h"
+#include "util/alloc.h"
+#include "util/duration.h"
+#include "util/log.h"
+
+struct run_flags {
+	struct hf_manager_options manager;
+	const char *ns;
+	const char *shard_selector;
+	int workers;
+	struct hf_reconciler_options requeue;
+	const char *log_level;
+};
+
+/* The informers' handlers enqueue keys into these controllers. */
+struct wiring {
+	struct hf_core core;
+	struct hf_controller *clusters;
+	struct hf_controller *nodepools;
+};
+
+static void enqueue_cluster_pools(struct wiring *w, const struct hf_obj *cluster)
+{
+	struct hf_obj_list pools;
+	hf_store_list_by_cluster(w->core.nodepools, cluster->ns, cluster->name, &pools);
+	for (size_t i = 0; i < pools.n; i++)
+		hf_controller_enqueue(w->nodepools, pools.items[i]->key);
+	hf_obj_list_free(&pools);
+}
+
+static void cluster_changed(const struct hf_obj *o, void *ctx)
+{
+	struct wiring *w = ctx;
+	hf_controller_enqueue(w->clusters, o->key);
+	/* Its node pools say whether their Cluster exists. */
+	enqueue_cluster_pools(w, o);
+}
+
+static void cluster_updated(const struct hf_obj *old, const struct hf_obj *o, void *ctx)
+{
+	struct wiring *w = ctx;
+	hf_controller_enqueue(w->clusters, o->key);
+	if (old->deleting != o->deleting || strcmp(old->uid, o->uid) != 0)
+		enqueue_cluster_pools(w, o);
+}
+
+static void nodepool_changed(const struct hf_obj *o, void *ctx)
+{
+	struct wiring *w = ctx;
+	hf_controller_enqueue(w->nodepools, o->key);
+	/* A Cluster's deletion waits for its node pools. */
+	if (o->cluster) {
+		char *key = hf_asprintf("%s/%s", o->ns, o->cluster);
+		hf_controller_enqueue(w->clusters, key);
+		free(key);
+	}
+}
+
+static void nodepool_updated(const struct hf_obj *old, const struct hf_obj *o, void *ctx)
+{
+	(void)old;
+	nodepool_changed(o, ctx);
+}
+
+/* enqueue_all: the required adapters changed, so may every status. */
+static void enqueue_all(struct wiring *w)
+{
+	struct hf_obj_list all;
+	hf_store_list(w->core.clusters, &all);
+	for (size_t i = 0; i < all.n; i++)
+		hf_controller_enqueue(w->clusters, all.items[i]->key);
+	hf_obj_list_free(&all);
+	hf_store_list(w->core.nodepools, &all);
+	for (size_t i = 0; i < all.n; i++)
+		hf_controller_enqueue(w->nodepools, all.items[i]->key);
+	hf_obj_list_free(&all);
+}
+
+static void adapter_changed(const struct hf_obj *o, void *ctx)
+{
+	(void)o;
+	enqueue_all(ctx);
+}
+
+static void adapter_updated(const struct hf_obj *old, const struct hf_obj *o, void *ctx)
+{
+	/* Resyncs (old == o) and status-only changes do not change who is required. */
+	if (old != o && old->generation != o->generation)
+		enqueue_all(ctx);
+}
+
+const char hf_cmd_run_usage[] =
+	"Usage: hyperfleet run [options]\n"
+	"\n"
+	"Runs the Cluster and NodePool controllers against the Kubernetes API named by\n"
+	"the kubeconfig ($KUBECONFIG, else the in-cluster service account, else\n"
+	"~/.kube/config). Stops cleanly on SIGTERM or SIGINT.\n"
+	"\n"
+	"Options:\n"
+	"  --kubeconfig PATH                  kubeconfig file\n"
+	"  --context NAME                     kubeconfig context (default: the current one)\n"
+	"  --kube-qps N                       Kubernetes API requests per second (default 50)\n"
+	"  --kube-burst N                     burst above --kube-qps (default 100)\n"
+	"  --namespace NS                     watch one namespace (default: all)\n"
+	"  --shard-selector SELECTOR          handle only Clusters and NodePools with these labels\n"
+	"                                     (run one deployment per shard, each with its own\n"
+	"                                     --leader-election-id)\n"
+	"  --workers N                        reconcile workers per kind (default 4)\n"
+	"  --metrics-bind-address ADDR        /metrics listener, [host]:port or 0 for none (default :9090)\n"
+	"  --health-probe-bind-address ADDR   /healthz and /readyz listener (default :8080)\n"
+	"  --leader-elect BOOL                elect a leader on a Lease (default true)\n"
+	"  --leader-election-namespace NS     namespace of the Lease (default: the kubeconfig's)\n"
+	"  --leader-election-id NAME          name of the Lease (default hyperfleet-controller)\n"
+	"  --not-ready-requeue DURATION       first recheck of a Not Ready resource (default 10s)\n"
+	"  --not-ready-requeue-max DURATION   cap of that backoff (default 5m)\n"
+	"  --ready-resync DURATION            recheck of a Ready resource (default 30m)\n"
+	"  --log-level LEVEL                  debug, info, warn or error (default info)\n";
+
+/* parse_bind reads "[host]:port" or "0" (disabled). */
+static bool parse_bind(const char *s, const char **host, int *port, char *buf, size_t len)
+{
+	if (strcmp(s, "0") == 0) {
+		*port = -1;
+		return true;
+	}
+	const char *colon = strrchr(s, ':');
+	if (!colon)
+		return false;
+	char *end;
+	long p = strtol(colon + 1, &end, 10);
+	if (*end || p < 1 || p > 65535 || (size_t)(colon - s) >= len)
+		return false;
+	memcpy(buf, s, (size_t)(colon - s));
+	buf[colon - s] = '\0';
+	*host = buf[0] ? buf : NULL;
+	*port = (int)p;
+	return true;
+}
+
+static bool parse_int(const char *s, int min, int *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end || v < min || v > 1000000)
+		return false;
+	*out = (int)v;
+	return true;
+}
+
+static bool parse_bool(const char *s, bool *out)
+{
+	if (strcmp(s, "true") == 0 || strcmp(s, "1") == 0) {
+		*out = true;
+		return true;
+	}
+	if (strcmp(s, "false") == 0 || strcmp(s, "0") == 0) {
+		*out = false;
+		return true;
+	}
+	return false;
+}
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "hyperfleet run: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n\n%s", hf_cmd_run_usage);
+	va_end(ap);
+	return 64;
+}
+
+static int parse_flags(int argc, char **argv, struct run_flags *f, char *metrics_host,
+		       char *health_host, size_t hostlen)
+{
+	enum {
+		KUBECONFIG = 256,
+		CONTEXT,
+		QPS,
+		BURST,
+		NS,
+		SHARD,
+		WORKERS,
+		METRICS,
+		HEALTH,
+		ELECT,
+		ELECT_NS,
+		ELECT_ID,
+		NR,
+		NR_MAX,
+		RESYNC,
+		LOG
+	};
+	static const struct option options[] = {
+		{"kubeconfig", required_argument, NULL, KUBECONFIG},
+		{"context", required_argument, NULL, CONTEXT},
+		{"kube-qps", required_argument, NULL, QPS},
+		{"kube-burst", required_argument, NULL, BURST},
+		{"namespace", required_argument, NULL, NS},
+		{"shard-selector", required_argument, NULL, SHARD},
+		{"workers", required_argument, NULL, WORKERS},
+		{"metrics-bind-address", required_argument, NULL, METRICS},
+		{"health-probe-bind-address", required_argument, NULL, HEALTH},
+		{"leader-elect", required_argument, NULL, ELECT},
+		{"leader-election-namespace", required_argument, NULL, ELECT_NS},
+		{"leader-election-id", required_argument, NULL, ELECT_ID},
+		{"not-ready-requeue", required_argument, NULL, NR},
+		{"not-ready-requeue-max", required_argument, NULL, NR_MAX},
+		{"ready-resync", required_argument, NULL, RESYNC},
+		{"log-level", required_argument, NULL, LOG},
+		{NULL, 0, NULL, 0},
+	};
+	int c, n;
+	double d;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		switch (c) {
+		case KUBECONFIG: f->manager.kubeconfig = optarg; break;
+		case CONTEXT: f->manager.context = optarg; break;
+		case QPS:
+			if (!parse_int(optarg, 1, &n))
+				return usage_error(
+					"--kube-qps must be a positive integer, not '%s'", optarg);
+			f->manager.kube_qps = n;
+			break;
+		case BURST:
+			if (!parse_int(optarg, 1, &n))
+				return usage_error(
+					"--kube-burst must be a positive integer, not '%s'",
+					optarg);
+			f->manager.kube_burst = n;
+			break;
+		case NS: f->ns = optarg; break;
+		case SHARD: f->shard_selector = optarg; break;
+		case WORKERS:
+			if (!parse_int(optarg, 1, &f->workers))
+				return usage_error("--workers must be a positive integer, not '%s'",
+						   optarg);
+			break;
+		case METRICS:
+			if (!parse_bind(optarg, &f->manager.metrics_address,
+					&f->manager.metrics_port, metrics_host, hostlen))
+				return usage_error(
+					"--metrics-bind-address must be [host]:port or 0, not '%s'",
+					optarg);
+			break;
+		case HEALTH:
+			if (!parse_bind(optarg, &f->manager.health_address, &f->manager.health_port,
+					health_host, hostlen))
+				return usage_error(
+					"--health-probe-bind-address must be [host]:port or 0, not '%s'",
+					optarg);
+			break;
+		case ELECT:
+			if (!parse_bool(optarg, &f->manager.leader_elect))
+				return usage_error("--leader-elect must be true or false, not '%s'",
+						   optarg);
+			break;
+		case ELECT_NS: f->manager.lease_namespace = optarg; break;
+		case ELECT_ID: f->manager.lease_name = optarg; break;
+		case NR:
+		case NR_MAX:
+		case RESYNC:
+			if (!hf_duration_parse(optarg, &d) || d <= 0)
+				return usage_error(
+					"durations are written like 10s, 5m or 1h30m, not '%s'",
+					optarg);
+			if (c == NR)
+				f->requeue.not_ready_requeue_s = d;
+			else if (c == NR_MAX)
+				f->requeue.not_ready_requeue_max_s = d;
+			else
+				f->requeue.ready_resync_s = d;
+			break;
+		case LOG: f->log_level = optarg; break;
+		default: return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+int hf_cmd_run(int argc, char **argv)
+{
+	struct run_flags f = {.workers = 4, .log_level = "info"};
+	f.manager.leader_elect = true;
+	char metrics_host[256], health_host[256];
+	int rc = parse_flags(argc, argv, &f, metrics_host, health_host, sizeof(metrics_host));
+	if (rc)
+		return rc;
+	enum hf_log_level level;
+	if (hf_log_parse_level(f.log_level, &level) != HF_OK)
+		return usage_error("--log-level must be debug, info, warn or error, not '%s'",
+				   f.log_level);
+	hf_log_set_level(level);
+
+	char err[1024];
+	struct hf_manager *m = NULL;
+	if (hf_manager_new(&f.manager, &m, err, sizeof(err)) != HF_OK) {
+		fprintf(stderr, "hyperfleet run: %s\n", err);
+		return 1;
+	}
+	struct wiring w = {
+		.core = {.client = hf_manager_client(m), .events = hf_manager_events(m)}};
+	struct hf_informer_options co = {
+		.resource = &HF_RES_CLUSTERS, .ns = f.ns, .label_selector = f.shard_selector};
+	struct hf_informer_options no = {
+		.resource = &HF_RES_NODEPOOLS, .ns = f.ns, .label_selector = f.shard_selector};
+	struct hf_informer_options ao = {.resource = &HF_RES_ADAPTERS};
+	struct hf_informer *clusters = hf_manager_add_informer(m, &co);
+	struct hf_informer *nodepools = hf_manager_add_informer(m, &no);
+	struct hf_informer *adapters = hf_manager_add_informer(m, &ao);
+	w.core.clusters = hf_informer_store(clusters);
+	w.core.nodepools = hf_informer_store(nodepools);
+	w.core.adapters = hf_informer_store(adapters);
+
+	struct hf_reconciler *rc_clusters = hf_reconciler_new(&w.core, HF_KIND_CLUSTER, &f.requeue);
+	struct hf_reconciler *rc_pools = hf_reconciler_new(&w.core, HF_KIND_NODEPOOL, &f.requeue);
+	struct hf_controller_options cc = {.name = "cluster",
+					   .workers = f.workers,
+					   .reconcile = hf_reconciler_reconcile,
+					   .ctx = rc_clusters};
+	struct hf_controller_options nc = {.name = "nodepool",
+					   .workers = f.workers,
+					   .reconcile = hf_reconciler_reconcile,
+					   .ctx = rc_pools};
+	struct hf_informer_handlers ch = {cluster_changed, cluster_updated, cluster_changed, &w};
+	struct hf_informer_handlers nh = {nodepool_changed, nodepool_updated, nodepool_changed, &w};
+	struct hf_informer_handlers ah = {adapter_changed, adapter_updated, adapter_changed, &w};
+	enum hf_err e = hf_manager_add_controller(m, &cc, &w.clusters);
+	if (!e)
+		e = hf_manager_add_controller(m, &nc, &w.nodepools);
+	if (!e)
+		e = hf_informer_add_handlers(clusters, &ch);
+	if (!e)
+		e = hf_informer_add_handlers(nodepools, &nh);
+	if (!e)
+		e = hf_informer_add_handlers(adapters, &ah);
+	if (!e) {
+		hf_log_with(HF_LOG_INFO, "run", "starting",
+			    HF_LOG_STR("namespace", f.ns ? f.ns : "(all)"),
+			    HF_LOG_STR("shardSelector", f.shard_selector ? f.shard_selector : ""),
+			    HF_LOG_INT("workers", f.workers));
+		e = hf_manager_run(m);
+	}
+	if (e == HF_ERR_UNAVAILABLE)
+		hf_log(HF_LOG_ERROR, "run",
+		       "lost the leader lease; exiting so that a new leader takes over", NULL);
+	else if (e)
+		hf_log_with(HF_LOG_ERROR, "run", "stopped on an error", HF_LOG_ERR(e));
+	else
+		hf_log(HF_LOG_INFO, "run", "stopped", NULL);
+	hf_manager_free(m);
+	hf_reconciler_free(rc_clusters);
+	hf_reconciler_free(rc_pools);
+	return e ? 1 : 0;
+}
