@@ -363,11 +363,12 @@ int hf_cmd_run(int argc, char **argv)
 	}
 	if (e == HF_ERR_UNAVAILABLE)
 		hf_log(HF_LOG_ERROR, "run",
-		       "lost the leader lease; exiting so that a new leader takes over", NULL);
+		       "lost the leader lease; exiting so that a new leader takes over",
+		       (const char *)NULL);
 	else if (e)
 		hf_log_with(HF_LOG_ERROR, "run", "stopped on an error", HF_LOG_ERR(e));
 	else
-		hf_log(HF_LOG_INFO, "run", "stopped", NULL);
+		hf_log(HF_LOG_INFO, "run", "stopped", (const char *)NULL);
 	hf_manager_free(m);
 	hf_reconciler_free(rc_clusters);
 	hf_reconciler_free(rc_pools);
