@@ -105,6 +105,7 @@ int hf_cmd_report(int argc, char **argv)
 		goto out_config;
 	}
 	struct hf_core core = {.client = client};
+	hf_core_init(&core);
 	struct hf_report_outcome outcome;
 	struct hf_kube_error kerr = {0};
 	enum hf_err err = hf_core_write_report(&core, kind, ns, name, &r, &outcome, &kerr);
@@ -134,6 +135,7 @@ int hf_cmd_report(int argc, char **argv)
 		rc = 0;
 	}
 	hf_kube_error_clear(&kerr);
+	hf_core_cleanup(&core);
 	hf_kube_client_free(client);
 out_config:
 	hf_kube_config_free(cfg);

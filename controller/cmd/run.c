@@ -331,6 +331,7 @@ int hf_cmd_run(int argc, char **argv)
 	w.core.clusters = hf_informer_store(clusters);
 	w.core.nodepools = hf_informer_store(nodepools);
 	w.core.adapters = hf_informer_store(adapters);
+	hf_core_init(&w.core);
 
 	struct hf_reconciler *rc_clusters = hf_reconciler_new(&w.core, HF_KIND_CLUSTER, &f.requeue);
 	struct hf_reconciler *rc_pools = hf_reconciler_new(&w.core, HF_KIND_NODEPOOL, &f.requeue);
@@ -372,5 +373,6 @@ int hf_cmd_run(int argc, char **argv)
 	hf_manager_free(m);
 	hf_reconciler_free(rc_clusters);
 	hf_reconciler_free(rc_pools);
+	hf_core_cleanup(&w.core);
 	return e ? 1 : 0;
 }

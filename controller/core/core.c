@@ -51,8 +51,64 @@ static void consider_adapter(const cJSON *adapter, const char *kind, struct hf_n
 	}
 }
 
+void hf_core_init(struct hf_core *c)
+{
+	pthread_mutex_init(&c->required_lock, NULL);
+	c->required[0] = c->required[1] = NULL;
+}
+
+void hf_core_cleanup(struct hf_core *c)
+{
+	for (int i = 0; i < 2; i++) {
+		if (c->required[i]) {
+			hf_names_free(c->required[i]);
+			free(c->required[i]);
+			c->required[i] = NULL;
+		}
+	}
+	pthread_mutex_destroy(&c->required_lock);
+}
+
+static void copy_names(const struct hf_names *from, struct hf_names *to)
+{
+	to->n = from->n;
+	to->v = hf_malloc((from->n ? from->n : 1) * sizeof(*to->v));
+	for (size_t i = 0; i < from->n; i++)
+		to->v[i] = hf_strdup(from->v[i]);
+}
+
+static enum hf_err list_required(struct hf_core *c, enum hf_kind kind, struct hf_names *out,
+				 struct hf_kube_error *kerr);
+
 enum hf_err hf_core_required_adapters(struct hf_core *c, enum hf_kind kind, struct hf_names *out,
 				      struct hf_kube_error *kerr)
+{
+	if (!c->adapters)
+		return list_required(c, kind, out, kerr);
+	/* Every reconcile and report asks; the Adapters rarely change. */
+	unsigned long long version = hf_store_version(c->adapters);
+	pthread_mutex_lock(&c->required_lock);
+	if (!c->required[kind] || c->required_version[kind] != version) {
+		struct hf_names fresh;
+		enum hf_err err = list_required(c, kind, &fresh, kerr);
+		if (err) {
+			pthread_mutex_unlock(&c->required_lock);
+			return err;
+		}
+		if (c->required[kind])
+			hf_names_free(c->required[kind]);
+		else
+			c->required[kind] = hf_malloc(sizeof(struct hf_names));
+		*c->required[kind] = fresh;
+		c->required_version[kind] = version;
+	}
+	copy_names(c->required[kind], out);
+	pthread_mutex_unlock(&c->required_lock);
+	return HF_OK;
+}
+
+static enum hf_err list_required(struct hf_core *c, enum hf_kind kind, struct hf_names *out,
+				 struct hf_kube_error *kerr)
 {
 	memset(out, 0, sizeof(*out));
 	const char *k = kinds[kind].kind;
@@ -141,6 +197,32 @@ static cJSON *read_object(struct hf_core *c, enum hf_kind kind, const char *ns, 
 	return json;
 }
 
+/*
+ * status_patch is a merge patch of the status subresource that replaces the
+ * whole status, guarded by the resourceVersion that was read: a write that
+ * races another fails with 409 instead of losing it. It is smaller than a
+ * PUT of the object. Top-level status fields that are gone are nulled (a
+ * merge patch keeps what it does not mention); before_keys has them.
+ */
+static char *status_patch(const cJSON *object, const cJSON *before_keys)
+{
+	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(object, "metadata");
+	const cJSON *status = cJSON_GetObjectItemCaseSensitive(object, "status");
+	cJSON *patch = cJSON_CreateObject();
+	cJSON *m = cJSON_AddObjectToObject(patch, "metadata");
+	const char *rv = hf_json_string(meta, "resourceVersion");
+	cJSON_AddStringToObject(m, "resourceVersion", rv ? rv : "");
+	cJSON *st = cJSON_Duplicate(status, true);
+	const cJSON *k;
+	cJSON_ArrayForEach(k, before_keys) if (k->string &&
+					       !cJSON_GetObjectItemCaseSensitive(st, k->string))
+		cJSON_AddNullToObject(st, k->string);
+	cJSON_AddItemToObject(patch, "status", st);
+	char *json = cJSON_PrintUnformatted(patch);
+	cJSON_Delete(patch);
+	return json;
+}
+
 static bool same_json(const cJSON *a, const cJSON *b)
 {
 	return cJSON_Compare(a, b, true);
@@ -168,29 +250,26 @@ enum hf_err hf_core_update_status(struct hf_core *c, enum hf_kind kind, const ch
 			goto out;
 		cJSON *before =
 			cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(object, "status"), true);
-		if (mutate && !mutate(object, ctx)) {
-			cJSON_Delete(before);
-			cJSON_Delete(object);
-			goto out;
+		bool write = !mutate || mutate(object, ctx);
+		bool changed = false;
+		if (write) {
+			struct hf_status_context sctx = {(const char *const *)required.v,
+							 required.n, children > 0,
+							 hf_rfc3339_now()};
+			cJSON *status = hf_status_aggregate(object, &sctx);
+			changed = !before || !same_json(before, status);
+			if (!cJSON_ReplaceItemInObjectCaseSensitive(object, "status", status))
+				cJSON_AddItemToObject(object, "status", status);
 		}
-		struct hf_status_context sctx = {(const char *const *)required.v, required.n,
-						 children > 0, hf_rfc3339_now()};
-		cJSON *status = hf_status_aggregate(object, &sctx);
-		bool changed = !before || !same_json(before, status);
+		char *json = changed ? status_patch(object, before) : NULL;
 		cJSON_Delete(before);
-		cJSON_ReplaceItemInObjectCaseSensitive(object, "status", status);
-		if (!cJSON_GetObjectItemCaseSensitive(object, "status"))
-			cJSON_AddItemToObject(object, "status", status);
-		if (!changed) {
-			cJSON_Delete(object);
-			goto out;
-		}
-		char *json = cJSON_PrintUnformatted(object);
 		cJSON_Delete(object);
+		if (!json)
+			goto out;
 		struct hf_buf body;
 		hf_buf_init(&body, 0);
-		err = hf_kube_update(c->client, kinds[kind].resource, ns, name, "status", json,
-				     &body, kerr);
+		err = hf_kube_patch(c->client, kinds[kind].resource, ns, name, "status",
+				    HF_PATCH_MERGE, false, json, &body, kerr);
 		free(json);
 		if (!err && written)
 			*written = cJSON_ParseWithLength(body.data, body.len);

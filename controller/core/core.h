@@ -15,6 +15,7 @@
 #ifndef HF_CORE_CORE_H
 #define HF_CORE_CORE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -25,6 +26,7 @@
 #include "util/error.h"
 
 struct cJSON;
+struct hf_names;
 
 enum hf_kind {
 	HF_KIND_CLUSTER,
@@ -48,7 +50,18 @@ struct hf_core {
 	struct hf_store *nodepools;
 	struct hf_store *adapters;
 	struct hf_events *events; /* may be NULL */
+
+	/* Private: the required adapters per kind, derived from the adapters
+	 * cache and kept until it changes (hf_core_init / hf_core_cleanup). */
+	pthread_mutex_t required_lock;
+	struct hf_names *required[2];
+	unsigned long long required_version[2];
 };
+
+/* hf_core_init prepares a core whose public fields the caller has set;
+ * hf_core_cleanup releases what the core derived. */
+void hf_core_init(struct hf_core *c);
+void hf_core_cleanup(struct hf_core *c);
 
 /* A sorted list of names; free with hf_names_free. */
 struct hf_names {

@@ -11,6 +11,7 @@
 #include "util/alloc.h"
 #include "util/clock.h"
 #include "util/metrics.h"
+#include "util/ratelimit.h"
 #include "util/strmap.h"
 
 #define QUEUE_CAP 1024
@@ -19,6 +20,11 @@
 /* The memory of sent events is bounded; past this it starts over. */
 #define MAX_REMEMBERED 4096
 #define MAX_MESSAGE    1024
+/* Events are for humans and best effort: they are sent at a modest rate so
+ * that a burst of them (a thousand clusters turning Ready) never competes
+ * with the status writes that matter; the queue absorbs the burst. */
+#define EVENTS_QPS   10.0
+#define EVENTS_BURST 50
 
 struct pending {
 	struct hf_event_object obj; /* strings owned */
@@ -46,6 +52,7 @@ struct hf_events {
 	struct hf_strmap *sent; /* aggregation key -> struct sent (sender thread only) */
 	unsigned long long seq;
 	struct hf_metric_family *dropped;
+	struct hf_token_bucket bucket; /* sender thread only */
 };
 
 static void now_rfc3339(char *buf, size_t len)
@@ -175,6 +182,7 @@ static void *run(void *arg)
 		e->len--;
 		e->in_flight++;
 		pthread_mutex_unlock(&e->lock);
+		hf_sleep(hf_token_bucket_reserve(&e->bucket, hf_monotonic_now()));
 		send_one(e, p);
 		pending_free(p);
 		pthread_mutex_lock(&e->lock);
@@ -193,6 +201,7 @@ struct hf_events *hf_events_new(struct hf_kube_client *client, const char *compo
 	e->component = hf_strdup(component);
 	e->instance = hf_strdup(instance);
 	e->sent = hf_strmap_new();
+	hf_token_bucket_init(&e->bucket, EVENTS_QPS, EVENTS_BURST, hf_monotonic_now());
 	pthread_mutex_init(&e->lock, NULL);
 	hf_cond_init_monotonic(&e->cond);
 	e->dropped = hf_metrics_family(hf_metrics_default(), "hyperfleet_events_dropped_total",

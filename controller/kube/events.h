@@ -3,7 +3,8 @@
  * (`kubectl describe`, `kubectl get events`), as client-go's EventRecorder.
  *
  * Recording never blocks the caller: events go to a bounded queue that a
- * background thread sends. Repeats of the same event (same object, type,
+ * background thread sends, at most 10 a second (bursts of 50), so that
+ * Events never compete with the writes that matter. Repeats of the same event (same object, type,
  * reason and message) within ten minutes update the existing Event's count
  * and lastTimestamp instead of creating another object.
  *

@@ -19,6 +19,7 @@ struct hf_store {
 	struct hf_strmap *by_label;   /* "k=v" -> set of keys */
 	struct hf_strmap *by_cluster; /* "ns/cluster" -> set of keys */
 	size_t bytes;
+	unsigned long long version;
 };
 
 struct hf_store *hf_store_new(void)
@@ -109,6 +110,7 @@ struct hf_obj *hf_store_put(struct hf_store *s, struct hf_obj *obj)
 		hf_strmap_put(s->by_uid, obj->uid, obj);
 	index_each(s, obj, index_add);
 	s->bytes += hf_obj_size(obj);
+	s->version++;
 	pthread_rwlock_unlock(&s->lock);
 	return old;
 }
@@ -119,6 +121,7 @@ struct hf_obj *hf_store_remove(struct hf_store *s, const char *key)
 	struct hf_obj *old = hf_strmap_remove(s->items, key);
 	if (old)
 		unindex(s, old);
+	s->version++;
 	pthread_rwlock_unlock(&s->lock);
 	return old;
 }
@@ -188,6 +191,14 @@ size_t hf_store_len(struct hf_store *s)
 	size_t n = hf_strmap_size(s->items);
 	pthread_rwlock_unlock(&s->lock);
 	return n;
+}
+
+unsigned long long hf_store_version(struct hf_store *s)
+{
+	pthread_rwlock_rdlock(&s->lock);
+	unsigned long long v = s->version;
+	pthread_rwlock_unlock(&s->lock);
+	return v;
 }
 
 size_t hf_store_bytes(struct hf_store *s)

@@ -33,6 +33,9 @@ void hf_store_list_by_label(struct hf_store *s, const char *key, const char *val
 void hf_store_list_by_cluster(struct hf_store *s, const char *ns, const char *cluster,
 			      struct hf_obj_list *out);
 size_t hf_store_len(struct hf_store *s);
+/* hf_store_version changes whenever the contents change, so that values
+ * derived from the whole store can be cached. */
+unsigned long long hf_store_version(struct hf_store *s);
 /* hf_store_bytes is the memory the cached objects take. */
 size_t hf_store_bytes(struct hf_store *s);
 

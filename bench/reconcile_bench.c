@@ -1,0 +1,305 @@
+/*
+ * reconcile_bench: how fast adapter reports become the aggregated status,
+ * against the real control plane with `hyperfleet run` watching namespace
+ * NS and one required external adapter named bench-adapter (bench/run.sh
+ * sets both up).
+ *
+ *   reconcile_bench NS RAW_NS CLUSTERS
+ *
+ * Creates CLUSTERS clusters in NS and as many in RAW_NS (which nothing
+ * watches), then measures: the control plane's raw status-write throughput
+ * (status patches to RAW_NS); the latency from a report written through the
+ * shared report path to Reconciled=True seen through a watch, one report at
+ * a time; and the rate at which concurrent reports bring clusters to Ready.
+ * Prints one JSON object of figures.
+ */
+#include <cJSON.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+#include "kube/client.h"
+#include "kube/config.h"
+#include "kube/informer.h"
+#include "util/alloc.h"
+#include "util/clock.h"
+#include "util/json.h"
+#include "util/metrics.h"
+#include "util/rfc3339.h"
+#include "util/strmap.h"
+
+#define THREADS 8
+
+static struct hf_kube_client *client_or_die(void)
+{
+	struct hf_kube_config *cfg = NULL;
+	char err[512];
+	if (hf_kube_config_load(NULL, NULL, &cfg, err, sizeof(err)) != HF_OK) {
+		fprintf(stderr, "reconcile_bench: %s\n", err);
+		exit(1);
+	}
+	struct hf_kube_client_options opts = {.qps = -1};
+	struct hf_kube_client *c = NULL;
+	if (hf_kube_client_new(cfg, &opts, &c) != HF_OK)
+		exit(1);
+	return c;
+}
+
+/* Ready times per cluster, filled by the informer's handler. */
+struct watch {
+	pthread_mutex_t lock;
+	struct hf_strmap *ready_at; /* key -> double* (monotonic time first seen Ready) */
+	atomic_long ready;
+	atomic_long not_ready;
+};
+
+/* phase_of copies the object's status.phase into buf ("" when none). */
+static void phase_of(const struct hf_obj *o, char *buf, size_t len)
+{
+	cJSON *j = hf_obj_parse(o);
+	const char *p = hf_json_string(cJSON_GetObjectItemCaseSensitive(j, "status"), "phase");
+	snprintf(buf, len, "%s", p ? p : "");
+	cJSON_Delete(j);
+}
+
+static void seen(const struct hf_obj *o, void *ctx)
+{
+	struct watch *w = ctx;
+	char phase[32];
+	phase_of(o, phase, sizeof(phase));
+	bool ready = strcmp(phase, "Ready") == 0;
+	bool not_ready = strcmp(phase, "Not Ready") == 0;
+	pthread_mutex_lock(&w->lock);
+	bool known = hf_strmap_has(w->ready_at, o->key);
+	if (ready && !known) {
+		double *t = hf_malloc(sizeof(*t));
+		*t = hf_monotonic_now();
+		hf_strmap_put(w->ready_at, o->key, t);
+		atomic_fetch_add(&w->ready, 1);
+	}
+	pthread_mutex_unlock(&w->lock);
+	if (not_ready)
+		atomic_fetch_add(&w->not_ready, 1);
+}
+
+static void seen_update(const struct hf_obj *old, const struct hf_obj *o, void *ctx)
+{
+	(void)old;
+	seen(o, ctx);
+}
+
+static double ready_at(struct watch *w, const char *key)
+{
+	pthread_mutex_lock(&w->lock);
+	double *t = hf_strmap_get(w->ready_at, key);
+	double v = t ? *t : 0;
+	pthread_mutex_unlock(&w->lock);
+	return v;
+}
+
+struct job {
+	struct hf_kube_client *client;
+	struct hf_core *core;
+	const char *ns;
+	const char *prefix;
+	int from, to, step;
+	int op; /* 0 create, 1 raw status patch, 2 report */
+	const char *raw_patch;
+	atomic_int *failures;
+};
+
+static void *run_job(void *arg)
+{
+	struct job *j = arg;
+	struct hf_buf out;
+	hf_buf_init(&out, 0);
+	struct hf_kube_error kerr = {0};
+	for (int i = j->from; i < j->to; i += j->step) {
+		char name[32];
+		snprintf(name, sizeof(name), "%s-%05d", j->prefix, i);
+		enum hf_err err = HF_OK;
+		if (j->op == 0) {
+			char *json = hf_asprintf(
+				"{\"apiVersion\":\"hyperfleet.io/v1alpha1\",\"kind\":\"Cluster\","
+				"\"metadata\":{\"name\":\"%s\"},\"spec\":{\"provider\":\"gcp\","
+				"\"region\":\"us-east1\"}}",
+				name);
+			err = hf_kube_create(j->client, &HF_RES_CLUSTERS, j->ns, json, &out, &kerr);
+			free(json);
+		} else if (j->op == 1) {
+			err = hf_kube_patch(j->client, &HF_RES_CLUSTERS, j->ns, name, "status",
+					    HF_PATCH_MERGE, false,
+					    "{\"status\":{\"phase\":\"Not Ready\"}}", &out, &kerr);
+		} else {
+			struct hf_report r;
+			hf_report_init(&r, "bench-adapter", 1, hf_rfc3339_now());
+			hf_report_add_condition(&r, "Applied", "True", "Applied", NULL);
+			hf_report_add_condition(&r, "Available", "True", "Done", "finished");
+			hf_report_add_condition(&r, "Health", "True", "Healthy", NULL);
+			struct hf_report_outcome oc;
+			err = hf_core_write_report(j->core, HF_KIND_CLUSTER, j->ns, name, &r, &oc,
+						   &kerr);
+			cJSON_Delete(oc.stored);
+			hf_report_clear(&r);
+		}
+		if (err) {
+			fprintf(stderr, "reconcile_bench: %s: %s\n", name,
+				kerr.message ? kerr.message : hf_err_name(err));
+			atomic_fetch_add(j->failures, 1);
+		}
+		hf_kube_error_clear(&kerr);
+	}
+	hf_buf_free(&out);
+	return NULL;
+}
+
+/* parallel runs op over [from, to) on THREADS threads; returns seconds. */
+static const char *raw_patch_body;
+
+static double parallel(struct hf_kube_client *c, struct hf_core *core, const char *ns,
+		       const char *prefix, int from, int to, int op, atomic_int *failures)
+{
+	pthread_t t[THREADS];
+	struct job jobs[THREADS];
+	double start = hf_monotonic_now();
+	for (int i = 0; i < THREADS; i++) {
+		jobs[i] = (struct job){c,  core,    ns, prefix,		from + i,
+				       to, THREADS, op, raw_patch_body, failures};
+		pthread_create(&t[i], NULL, run_job, &jobs[i]);
+	}
+	for (int i = 0; i < THREADS; i++)
+		pthread_join(t[i], NULL);
+	return hf_monotonic_now() - start;
+}
+
+static int compare_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static bool wait_until(atomic_long *counter, long target, double timeout_s)
+{
+	double deadline = hf_monotonic_now() + timeout_s;
+	while (atomic_load(counter) < target) {
+		if (hf_monotonic_now() > deadline)
+			return false;
+		hf_sleep(0.002);
+	}
+	return true;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 4) {
+		fprintf(stderr, "usage: reconcile_bench NS RAW_NS CLUSTERS\n");
+		return 64;
+	}
+	const char *ns = argv[1], *raw_ns = argv[2];
+	int n = (int)strtol(argv[3], NULL, 10);
+	int latency_n = n / 2;
+	struct hf_kube_client *c = client_or_die();
+	atomic_int failures = 0;
+
+	/* The caches the REST API and the adapter engine report from. */
+	struct watch w = {.ready_at = hf_strmap_new()};
+	pthread_mutex_init(&w.lock, NULL);
+	struct hf_informer_options co = {.resource = &HF_RES_CLUSTERS, .ns = ns};
+	struct hf_informer_options no = {.resource = &HF_RES_NODEPOOLS, .ns = ns};
+	struct hf_informer_options ao = {.resource = &HF_RES_ADAPTERS};
+	struct hf_informer *clusters = hf_informer_new(c, &co);
+	struct hf_informer *pools = hf_informer_new(c, &no);
+	struct hf_informer *adapters = hf_informer_new(c, &ao);
+	struct hf_informer_handlers h = {seen, seen_update, NULL, &w};
+	if (hf_informer_add_handlers(clusters, &h) || hf_informer_start(clusters) ||
+	    hf_informer_start(pools) || hf_informer_start(adapters) ||
+	    !hf_informer_wait_synced(clusters, 60) || !hf_informer_wait_synced(pools, 60) ||
+	    !hf_informer_wait_synced(adapters, 60))
+		return 1;
+	struct hf_core core = {.client = c,
+			       .clusters = hf_informer_store(clusters),
+			       .nodepools = hf_informer_store(pools),
+			       .adapters = hf_informer_store(adapters)};
+	hf_core_init(&core);
+
+	parallel(c, NULL, ns, "rb", 0, n, 0, &failures);
+	parallel(c, NULL, raw_ns, "raw", 0, n, 0, &failures);
+	/* The controller marks every new cluster Not Ready (finalizer, status). */
+	if (!wait_until(&w.not_ready, n, 300)) {
+		fprintf(stderr, "reconcile_bench: the controller did not process the clusters\n");
+		return 1;
+	}
+
+	/* Latency: one report at a time, until its cluster is seen Ready. */
+	double *lat = hf_calloc((size_t)latency_n, sizeof(double));
+	for (int i = 0; i < latency_n; i++) {
+		double sent = hf_monotonic_now();
+		parallel(c, &core, ns, "rb", i, i + 1, 2, &failures);
+		if (!wait_until(&w.ready, i + 1, 30)) {
+			fprintf(stderr, "reconcile_bench: rb-%05d never became Ready\n", i);
+			return 1;
+		}
+		char key[96];
+		snprintf(key, sizeof(key), "%s/rb-%05d", ns, i);
+		lat[i] = (ready_at(&w, key) - sent) * 1000;
+	}
+	qsort(lat, (size_t)latency_n, sizeof(double), compare_double);
+
+	/* The physical limit: status writes of the same size (the status a report
+	 * produced) to clusters that a client watches, as the controller does,
+	 * but with no controller doing anything about them. */
+	char key0[96];
+	snprintf(key0, sizeof(key0), "%s/rb-00000", ns);
+	struct hf_obj *ready0 = hf_store_get(core.clusters, key0);
+	cJSON *o0 = hf_obj_parse(ready0);
+	cJSON *patch = cJSON_CreateObject();
+	cJSON_AddItemToObject(
+		patch, "status",
+		cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(o0, "status"), true));
+	char *body = cJSON_PrintUnformatted(patch);
+	raw_patch_body = body;
+	struct hf_informer_options ro = {.resource = &HF_RES_CLUSTERS, .ns = raw_ns};
+	struct hf_informer *raw_watch = hf_informer_new(c, &ro);
+	if (hf_informer_start(raw_watch) || !hf_informer_wait_synced(raw_watch, 60))
+		return 1;
+	double raw_s = parallel(c, NULL, raw_ns, "raw", 0, n, 1, &failures);
+	double raw_rate = n / raw_s;
+	hf_informer_free(raw_watch);
+	size_t raw_bytes = strlen(body);
+	free(body);
+	cJSON_Delete(patch);
+	cJSON_Delete(o0);
+	hf_obj_unref(ready0);
+
+	/* Throughput: the other half concurrently. */
+	double start = hf_monotonic_now();
+	parallel(c, &core, ns, "rb", latency_n, n, 2, &failures);
+	if (!wait_until(&w.ready, n, 300))
+		return 1;
+	double pipeline_s = hf_monotonic_now() - start;
+	double pipeline_rate = (n - latency_n) / pipeline_s;
+
+	printf("{\"clusters\":%d,\"reports_for_latency\":%d,\"report_to_condition_p50_ms\":%.1f,"
+	       "\"report_to_condition_p99_ms\":%.1f,\"report_to_condition_max_ms\":%.1f,"
+	       "\"raw_status_writes_per_s\":%.1f,\"raw_status_patch_bytes\":%zu,"
+	       "\"clusters_ready_per_s\":%.1f,\"reconcile_ratio\":%.3f,\"failures\":%d}\n",
+	       n, latency_n, lat[latency_n / 2], lat[(int)(latency_n * 0.99)], lat[latency_n - 1],
+	       raw_rate, raw_bytes, pipeline_rate, pipeline_rate / raw_rate,
+	       atomic_load(&failures));
+	free(lat);
+	if (getenv("BENCH_DUMP_METRICS")) {
+		struct hf_buf m;
+		hf_buf_init(&m, 0);
+		if (hf_metrics_render(hf_metrics_default(), &m) == HF_OK)
+			fputs(hf_buf_str(&m), stderr);
+		hf_buf_free(&m);
+	}
+	hf_informer_free(clusters);
+	hf_informer_free(pools);
+	hf_informer_free(adapters);
+	hf_strmap_free(w.ready_at, free);
+	return atomic_load(&failures) ? 1 : 0;
+}
