@@ -52,7 +52,7 @@ FUZZ_SECONDS ?= 15
 
 # Benchmarks (bench/*.c) are built optimised, like the shipped binary.
 BENCHES := $(basename $(notdir $(wildcard bench/*.c)))
-build/release/bench/%: bench/%.c build/release/libhyperfleet.a
+build/release/bench/%: bench/%.c bench/bench.h build/release/libhyperfleet.a
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  CC [bench] $<")
 	$(Q)$(CC) $(BASE_CFLAGS) $(RELEASE_CFLAGS) $(PKG_CFLAGS) $< build/release/libhyperfleet.a \

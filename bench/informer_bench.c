@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "kube/client.h"
 #include "kube/config.h"
 #include "kube/informer.h"
@@ -28,21 +29,6 @@ static const char *const adapters[] = {"validation", "dns",	     "placement", "p
 				       "hypershift", "landing-zone", "monitoring"};
 #define NADAPTERS (sizeof(adapters) / sizeof(adapters[0]))
 #define THREADS	  8
-
-static struct hf_kube_client *client_or_die(void)
-{
-	struct hf_kube_config *cfg = NULL;
-	char err[512];
-	if (hf_kube_config_load(NULL, NULL, &cfg, err, sizeof(err)) != HF_OK) {
-		fprintf(stderr, "informer_bench: %s\n", err);
-		exit(1);
-	}
-	struct hf_kube_client_options opts = {.qps = -1};
-	struct hf_kube_client *c = NULL;
-	if (hf_kube_client_new(cfg, &opts, &c) != HF_OK)
-		exit(1);
-	return c;
-}
 
 /* status_json is a status as the controller writes it: aggregated
  * conditions and one report per adapter. */
@@ -163,7 +149,7 @@ static void *populate_range(void *arg)
 
 static int populate(const char *ns, int clusters, int pools)
 {
-	struct hf_kube_client *c = client_or_die();
+	struct hf_kube_client *c = bench_client("informer_bench");
 	char *status = status_json(1, "Ready");
 	atomic_int failures = 0;
 	pthread_t t[THREADS];
@@ -251,7 +237,7 @@ static size_t json_bytes(struct hf_store *s)
 
 static int measure(const char *ns, int updates)
 {
-	struct hf_kube_client *c = client_or_die();
+	struct hf_kube_client *c = bench_client("informer_bench");
 	/* Warm the client (TLS, allocator) before the baseline. */
 	struct hf_buf out;
 	hf_buf_init(&out, 0);
@@ -283,7 +269,7 @@ static int measure(const char *ns, int updates)
 		hf_store_len(hf_informer_store(clusters)) + hf_store_len(hf_informer_store(pools));
 
 	/* A burst of status updates from another client, as adapters report. */
-	struct hf_kube_client *writer = client_or_die();
+	struct hf_kube_client *writer = bench_client("informer_bench");
 	size_t nclusters = hf_store_len(hf_informer_store(clusters));
 	if ((size_t)updates > nclusters)
 		updates = (int)nclusters;

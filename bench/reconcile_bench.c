@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench.h"
 #include "core/core.h"
 #include "kube/client.h"
 #include "kube/config.h"
@@ -32,21 +33,6 @@
 #include "util/strmap.h"
 
 #define THREADS 8
-
-static struct hf_kube_client *client_or_die(void)
-{
-	struct hf_kube_config *cfg = NULL;
-	char err[512];
-	if (hf_kube_config_load(NULL, NULL, &cfg, err, sizeof(err)) != HF_OK) {
-		fprintf(stderr, "reconcile_bench: %s\n", err);
-		exit(1);
-	}
-	struct hf_kube_client_options opts = {.qps = -1};
-	struct hf_kube_client *c = NULL;
-	if (hf_kube_client_new(cfg, &opts, &c) != HF_OK)
-		exit(1);
-	return c;
-}
 
 /* Ready times per cluster, filled by the informer's handler. */
 struct watch {
@@ -201,7 +187,7 @@ int main(int argc, char **argv)
 	const char *ns = argv[1], *raw_ns = argv[2];
 	int n = (int)strtol(argv[3], NULL, 10);
 	int latency_n = n / 2;
-	struct hf_kube_client *c = client_or_die();
+	struct hf_kube_client *c = bench_client("reconcile_bench");
 	atomic_int failures = 0;
 
 	/* The caches the REST API and the adapter engine report from. */

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # `make run`: starts the local control plane in .run/kube (kept between runs:
 # its PKI, etcd data and ports), installs HyperFleet's CRDs, provider catalog,
-# admission policies and samples, tells how to use kubectl with it, and stays
-# in the foreground until Ctrl-C or SIGTERM, then stops what it started.
+# admission policies and samples, starts the HyperFleet controller, tells how
+# to use kubectl with it, and stays in the foreground until Ctrl-C or
+# SIGTERM, then stops what it started.
 #
-# HF_KUBE_API_PORT chooses the API server's port (default 6443).
+# HF_KUBE_API_PORT chooses the API server's port (default 6443);
+# HF_METRICS_PORT and HF_HEALTH_PORT the controller's (9090, 8080).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/hack/kube/lib.sh"
@@ -12,8 +14,13 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 dir=$top/.run/kube
 mkdir -p "$dir"
 "$top/hack/kube/up.sh" --dir "$dir" --api-port "${HF_KUBE_API_PORT:-6443}" >/dev/null
+controller=
 stop() {
 	trap - INT TERM EXIT
+	if [ -n "$controller" ]; then
+		log "stopping the controller"
+		kill -TERM "$controller" 2>/dev/null && wait "$controller" 2>/dev/null
+	fi
 	log "stopping the control plane"
 	"$top/hack/kube/down.sh" "$dir"
 	exit 0
@@ -24,9 +31,19 @@ trap stop INT TERM EXIT
 . "$dir/env"
 "$top/hack/install.sh" --samples
 
+metrics_port=${HF_METRICS_PORT:-9090}
+health_port=${HF_HEALTH_PORT:-8080}
+"$top/build/release/hyperfleet" run --leader-elect=false \
+	--metrics-bind-address "127.0.0.1:$metrics_port" --health-probe-bind-address "127.0.0.1:$health_port" \
+	>>"$dir/logs/hyperfleet.log" 2>&1 &
+controller=$!
+wait_until 60 "the HyperFleet controller" "$dir" kube-apiserver curl -fsS "http://127.0.0.1:$health_port/readyz"
+
 cat <<MSG
 
-HyperFleet's local control plane is running (Kubernetes $(kubectl version -o json | sed -n 's/.*"gitVersion": "\(v[^"]*\)".*/\1/p' | tail -1)).
+HyperFleet's local control plane is running (Kubernetes $(kubectl version -o json | sed -n 's/.*"gitVersion": "\(v[^"]*\)".*/\1/p' | tail -1)),
+with the HyperFleet controller (metrics on 127.0.0.1:$metrics_port/metrics,
+probes on 127.0.0.1:$health_port/readyz, logs in $dir/logs/hyperfleet.log).
 Point kubectl at it from another terminal:
 
     source $dir/env
@@ -43,6 +60,10 @@ MSG
 
 # Stay up while every component runs.
 while :; do
+	if ! kill -0 "$controller" 2>/dev/null; then
+		log "the HyperFleet controller exited; see $dir/logs/hyperfleet.log"
+		exit 1
+	fi
 	for c in etcd kube-apiserver kube-controller-manager kube-scheduler kwok; do
 		if ! component_alive "$dir" "$c"; then
 			log "$c exited unexpectedly; see $dir/logs/$c.log"
