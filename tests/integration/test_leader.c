@@ -5,6 +5,7 @@
  */
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include "fixture.h"
@@ -71,8 +72,11 @@ static pid_t spawn(const char *ns, const char *identity, int fd)
 {
 	pid_t pid = fork();
 	cr_assert_neq(pid, -1);
-	if (pid == 0)
+	if (pid == 0) {
+		/* If this test dies, its candidates must not outlive it. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		run_candidate(ns, identity, fd);
+	}
 	return pid;
 }
 

@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -137,10 +138,15 @@ Test(manager, reconciles_serves_probes_and_metrics_and_stops_on_sigterm, .timeou
 	cr_assert_eq(pipe(fds), 0);
 	pid_t pid = fork();
 	cr_assert_neq(pid, -1);
-	if (pid == 0)
+	if (pid == 0) {
+		/* If this test dies, the manager must not outlive it. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		run_manager(f.ns, metrics_port, health_port, fds[1]);
+	}
 	close(fds[1]);
 	FILE *keys = fdopen(fds[0], "r");
+	/* Unbuffered: poll() on the descriptor must see every line not yet read. */
+	setvbuf(keys, NULL, _IONBF, 0);
 
 	struct hf_buf body;
 	hf_buf_init(&body, 0);

@@ -88,7 +88,7 @@ run_test_file() {
 # some tests restart control plane components) and counts its results.
 run_criterion() {
 	local bin=$1 out rc line p f c
-	out=$("$bin" --jobs 1 --verbose=0 2>&1) && rc=0 || rc=$?
+	out=$(timeout --kill-after=10 900 "$bin" --jobs 1 --verbose=0 2>&1) && rc=0 || rc=$?
 	printf '%s\n' "$out" | grep -E '^\[(FAIL|----)\]|Synthesis|Sanitizer|runtime error' | sed 's/^/     | /'
 	line=$(grep -E 'Synthesis:' <<<"$out" | tail -1)
 	p=$(sed -nE 's/.*Passing: ([0-9]+).*/\1/p' <<<"$line")
