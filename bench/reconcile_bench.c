@@ -15,10 +15,12 @@
  */
 #include <cJSON.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bench.h"
 #include "core/core.h"
@@ -161,6 +163,70 @@ static double parallel(struct hf_kube_client *c, struct hf_core *core, const cha
 	return hf_monotonic_now() - start;
 }
 
+/* cpu_seconds is the CPU time (user + system) process pid has used. */
+static double cpu_seconds(long pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	const char *p = strrchr(buf, ')');
+	unsigned long utime = 0, stime = 0;
+	/* Fields 14 and 15 (utime, stime), counted from the state after ")". */
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime,
+			 &stime) != 2)
+		return 0;
+	return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* The processes whose CPU a phase costs: BENCH_PIDS="name=pid,...", and this one. */
+struct cpu_probe {
+	char names[8][32];
+	long pids[8];
+	int n;
+};
+
+static void probe_init(struct cpu_probe *p)
+{
+	memset(p, 0, sizeof(*p));
+	snprintf(p->names[0], sizeof(p->names[0]), "bench");
+	p->pids[0] = (long)getpid();
+	p->n = 1;
+	const char *env = getenv("BENCH_PIDS");
+	char *copy = hf_strdup(env ? env : "");
+	char *save = NULL;
+	for (char *tok = strtok_r(copy, ",", &save); tok && p->n < 8;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+		if (!eq)
+			continue;
+		*eq = '\0';
+		snprintf(p->names[p->n], sizeof(p->names[0]), "%s", tok);
+		p->pids[p->n++] = strtol(eq + 1, NULL, 10);
+	}
+	free(copy);
+}
+
+static void probe_read(const struct cpu_probe *p, double *out)
+{
+	for (int i = 0; i < p->n; i++)
+		out[i] = cpu_seconds(p->pids[i]);
+}
+
+/* probe_json appends "name":seconds pairs of the CPU used between a and b. */
+static void probe_json(const struct cpu_probe *p, const double *a, const double *b, char *buf,
+		       size_t len)
+{
+	size_t o = 0;
+	for (int i = 0; i < p->n && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s\"%s\":%.2f", i ? "," : "", p->names[i],
+				      b[i] - a[i]);
+}
+
 static int compare_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -251,7 +317,12 @@ int main(int argc, char **argv)
 	struct hf_informer *raw_watch = hf_informer_new(c, &ro);
 	if (hf_informer_start(raw_watch) || !hf_informer_wait_synced(raw_watch, 60))
 		return 1;
+	struct cpu_probe probe;
+	probe_init(&probe);
+	double cpu0[8], cpu1[8], cpu2[8], cpu3[8];
+	probe_read(&probe, cpu0);
 	double raw_s = parallel(c, NULL, raw_ns, "raw", 0, n, 1, &failures);
+	probe_read(&probe, cpu1);
 	double raw_rate = n / raw_s;
 	hf_informer_free(raw_watch);
 	size_t raw_bytes = strlen(body);
@@ -262,19 +333,29 @@ int main(int argc, char **argv)
 
 	/* Throughput: the other half concurrently. */
 	double start = hf_monotonic_now();
+	probe_read(&probe, cpu2);
+	if (getenv("BENCH_STOP_CONTROLLER") && probe.n > 1)
+		kill((pid_t)probe.pids[1], SIGSTOP);
 	parallel(c, &core, ns, "rb", latency_n, n, 2, &failures);
 	if (!wait_until(&w.ready, n, 300))
 		return 1;
 	double pipeline_s = hf_monotonic_now() - start;
+	probe_read(&probe, cpu3);
+	if (getenv("BENCH_STOP_CONTROLLER") && probe.n > 1)
+		kill((pid_t)probe.pids[1], SIGCONT);
+	char raw_cpu[512], pipeline_cpu[512];
+	probe_json(&probe, cpu0, cpu1, raw_cpu, sizeof(raw_cpu));
+	probe_json(&probe, cpu2, cpu3, pipeline_cpu, sizeof(pipeline_cpu));
 	double pipeline_rate = (n - latency_n) / pipeline_s;
 
 	printf("{\"clusters\":%d,\"reports_for_latency\":%d,\"report_to_condition_p50_ms\":%.1f,"
 	       "\"report_to_condition_p99_ms\":%.1f,\"report_to_condition_max_ms\":%.1f,"
 	       "\"raw_status_writes_per_s\":%.1f,\"raw_status_patch_bytes\":%zu,"
-	       "\"clusters_ready_per_s\":%.1f,\"reconcile_ratio\":%.3f,\"failures\":%d}\n",
+	       "\"clusters_ready_per_s\":%.1f,\"reconcile_ratio\":%.3f,\"failures\":%d,"
+	       "\"raw_phase_cpu_s\":{%s},\"reports_phase_cpu_s\":{%s}}\n",
 	       n, latency_n, lat[latency_n / 2], lat[(int)(latency_n * 0.99)], lat[latency_n - 1],
-	       raw_rate, raw_bytes, pipeline_rate, pipeline_rate / raw_rate,
-	       atomic_load(&failures));
+	       raw_rate, raw_bytes, pipeline_rate, pipeline_rate / raw_rate, atomic_load(&failures),
+	       raw_cpu, pipeline_cpu);
 	free(lat);
 	if (getenv("BENCH_DUMP_METRICS")) {
 		struct hf_buf m;

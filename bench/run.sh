@@ -5,6 +5,9 @@
 #   BENCH=informer|reconcile   run one (default: all)
 #   BENCH_CLUSTERS, BENCH_POOLS, BENCH_UPDATES   informer sizes (10000, 2, 5000)
 #   BENCH_RECONCILE_CLUSTERS   reconcile size (2000: 1000 reports one at a time, 1000 at once)
+#   Diagnostics of the reconcile benchmark (off by default):
+#   BENCH_RAW_RV=1             raw status writes carry a resourceVersion precondition too
+#   BENCH_STOP_CONTROLLER=1    freeze the controller (SIGSTOP) while the reports are written
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/hack/kube/lib.sh"
@@ -73,7 +76,9 @@ YAML
 	operator=$!
 	wait_until 60 "the controller to be ready" "$dir" kube-apiserver curl -fsS "http://127.0.0.1:$port/readyz"
 	log "reconcile: $clusters clusters, reports through the shared write path"
-	stamp "$("$bin/reconcile_bench" rbench rbench-raw "$clusters")" >"$top/bench/results/reconcile.json"
+	local pids="controller=$operator"
+	for c in kube-apiserver etcd; do pids="$pids,$c=$(cut -d' ' -f1 "$dir/pids/$c")"; done
+	stamp "$(BENCH_PIDS=$pids "$bin/reconcile_bench" rbench rbench-raw "$clusters")" >"$top/bench/results/reconcile.json"
 	log "reconcile: $(cat "$top/bench/results/reconcile.json")"
 	kill -TERM "$operator" && wait "$operator"
 	operator=
