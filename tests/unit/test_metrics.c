@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/metrics_text.h"
 #include "util/metrics.h"
 
 /* render returns the registry's text, newly allocated. */
@@ -24,22 +25,6 @@ static void assert_render(struct hf_metrics *m, const char *want)
 	char *got = render(m);
 	cr_assert_str_eq(got, want);
 	free(got);
-}
-
-/* sample_value returns the value on the line starting with "series " (the
- * name with its labels), failing the test when there is none. */
-static double sample_value(const char *text, const char *series)
-{
-	size_t n = strlen(series);
-	for (const char *line = text; line && *line;) {
-		if (strncmp(line, series, n) == 0 && line[n] == ' ')
-			return strtod(line + n + 1, NULL);
-		line = strchr(line, '\n');
-		if (line)
-			line++;
-	}
-	cr_assert_fail("no sample %s in:\n%s", series, text);
-	return 0;
 }
 
 static int count_of(const char *text, const char *needle)

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "kube/workqueue.h"
+#include "lib/metrics_text.h"
 #include "util/metrics.h"
 
 /* A clock the test moves by hand; read by the queue under its lock, and by
@@ -592,21 +593,6 @@ Test(workqueue, concurrent_workers_never_share_a_key_and_see_every_last_add)
 	free(s);
 }
 
-/* line_value returns the value of the sample line "series value". */
-static double line_value(const char *text, const char *series)
-{
-	size_t n = strlen(series);
-	for (const char *line = text; line && *line;) {
-		if (strncmp(line, series, n) == 0 && line[n] == ' ')
-			return strtod(line + n + 1, NULL);
-		line = strchr(line, '\n');
-		if (line)
-			line++;
-	}
-	cr_assert_fail("no sample %s in:\n%s", series, text);
-	return 0;
-}
-
 static char *render(struct hf_metrics *m)
 {
 	struct hf_buf out;
@@ -621,16 +607,16 @@ Test(workqueue, metrics_follow_a_known_sequence)
 	struct hf_metrics *m = hf_metrics_new();
 	struct hf_workqueue *q = new_queue(&c, m, "test");
 	char *text = render(m);
-	cr_assert_eq(line_value(text, "workqueue_adds_total{name=\"test\"}"), 0);
-	cr_assert_eq(line_value(text, "workqueue_depth{name=\"test\"}"), 0);
+	cr_assert_eq(sample_value(text, "workqueue_adds_total{name=\"test\"}"), 0);
+	cr_assert_eq(sample_value(text, "workqueue_depth{name=\"test\"}"), 0);
 	free(text);
 
 	hf_workqueue_add(q, "a"); /* t=0 */
 	hf_workqueue_add(q, "b");
 	hf_workqueue_add(q, "a"); /* a duplicate is not an add */
 	text = render(m);
-	cr_assert_eq(line_value(text, "workqueue_adds_total{name=\"test\"}"), 2);
-	cr_assert_eq(line_value(text, "workqueue_depth{name=\"test\"}"), 2);
+	cr_assert_eq(sample_value(text, "workqueue_adds_total{name=\"test\"}"), 2);
+	cr_assert_eq(sample_value(text, "workqueue_depth{name=\"test\"}"), 2);
 	free(text);
 
 	atomic_store(&c.now, 1);
@@ -678,16 +664,16 @@ Test(workqueue, metrics_follow_a_known_sequence)
 	atomic_store(&c.now, 7.005);
 	take(q, "c");
 	text = render(m);
-	cr_assert_eq(line_value(text, "workqueue_adds_total{name=\"test\"}"), 4);
-	cr_assert_eq(line_value(text, "workqueue_depth{name=\"test\"}"), 0);
-	double sum = line_value(text, "workqueue_queue_duration_seconds_sum{name=\"test\"}");
+	cr_assert_eq(sample_value(text, "workqueue_adds_total{name=\"test\"}"), 4);
+	cr_assert_eq(sample_value(text, "workqueue_depth{name=\"test\"}"), 0);
+	double sum = sample_value(text, "workqueue_queue_duration_seconds_sum{name=\"test\"}");
 	cr_assert_float_eq(sum, 11, 1e-9);
 	free(text);
 
 	/* A freed queue's collector is gone; its series stay. */
 	hf_workqueue_free(q);
 	text = render(m);
-	cr_assert_eq(line_value(text, "workqueue_adds_total{name=\"test\"}"), 4);
+	cr_assert_eq(sample_value(text, "workqueue_adds_total{name=\"test\"}"), 4);
 	free(text);
 	hf_metrics_free(m);
 }
