@@ -188,3 +188,19 @@ test_a_restarted_controller_loses_nothing() {
 	assert_eq "No required adapters are configured for this kind" "$(condition hfc "$ns" steady Reconciled message)"
 	stop_operator
 }
+
+test_a_shard_handles_only_its_own_clusters() {
+	trap cleanup EXIT
+	local ns
+	ns=$(new_namespace shard)
+	start_operator "$ns" --shard-selector shard=a --leader-elect=true --leader-election-namespace "$ns" --leader-election-id hyperfleet-shard-a
+	printf 'apiVersion: hyperfleet.io/v1alpha1\nkind: Cluster\nmetadata: {name: mine, labels: {shard: a}}\nspec: {provider: gcp, region: us-east1}\n' | apply_yaml "$ns" >/dev/null
+	printf 'apiVersion: hyperfleet.io/v1alpha1\nkind: Cluster\nmetadata: {name: theirs, labels: {shard: b}}\nspec: {provider: gcp, region: us-east1}\n' | apply_yaml "$ns" >/dev/null
+	wait_for 30 "the shard's cluster to be handled" phase_is "$ns" mine "Not Ready"
+	# The shard elected itself on its own Lease ...
+	assert_contains "$(kubectl get lease hyperfleet-shard-a -n "$ns" -o jsonpath='{.spec.holderIdentity}')" "_"
+	# ... and never touched the other shard's cluster.
+	assert_eq "" "$(jpath hfc "$ns" theirs '{.metadata.finalizers}')"
+	assert_eq "" "$(jpath hfc "$ns" theirs '{.status.phase}')"
+	stop_operator
+}
