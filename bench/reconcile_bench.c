@@ -227,6 +227,25 @@ static void probe_json(const struct cpu_probe *p, const double *a, const double 
 				      b[i] - a[i]);
 }
 
+/* status_patch_of is a merge patch setting the status that cluster
+ * rb-<i> has in the cache. */
+static char *status_patch_of(struct hf_core *core, const char *ns, int i)
+{
+	char key[96];
+	snprintf(key, sizeof(key), "%s/rb-%05d", ns, i);
+	struct hf_obj *o = hf_store_get(core->clusters, key);
+	cJSON *json = o ? hf_obj_parse(o) : NULL;
+	cJSON *patch = cJSON_CreateObject();
+	cJSON_AddItemToObject(
+		patch, "status",
+		cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(json, "status"), true));
+	char *body = cJSON_PrintUnformatted(patch);
+	cJSON_Delete(patch);
+	cJSON_Delete(json);
+	hf_obj_unref(o);
+	return body;
+}
+
 static int compare_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -300,36 +319,32 @@ int main(int argc, char **argv)
 	}
 	qsort(lat, (size_t)latency_n, sizeof(double), compare_double);
 
-	/* The physical limit: status writes of the same size (the status a report
-	 * produced) to clusters that a client watches, as the controller does,
-	 * but with no controller doing anything about them. */
-	char key0[96];
-	snprintf(key0, sizeof(key0), "%s/rb-00000", ns);
-	struct hf_obj *ready0 = hf_store_get(core.clusters, key0);
-	cJSON *o0 = hf_obj_parse(ready0);
-	cJSON *patch = cJSON_CreateObject();
-	cJSON_AddItemToObject(
-		patch, "status",
-		cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(o0, "status"), true));
-	char *body = cJSON_PrintUnformatted(patch);
-	raw_patch_body = body;
+	/* The physical limit: status writes that replace a status of the same
+	 * size (as a report does) on clusters that a client watches, with no
+	 * controller doing anything about them. A first round fills the raw
+	 * clusters with a Not Ready status; the measured round replaces it with
+	 * the Ready status a report produced. */
+	char *not_ready_body = status_patch_of(&core, ns, n - 1);
+	char *body = status_patch_of(&core, ns, 0);
 	struct hf_informer_options ro = {.resource = &HF_RES_CLUSTERS, .ns = raw_ns};
 	struct hf_informer *raw_watch = hf_informer_new(c, &ro);
 	if (hf_informer_start(raw_watch) || !hf_informer_wait_synced(raw_watch, 60))
 		return 1;
+	struct hf_core raw_core = {.client = c, .clusters = hf_informer_store(raw_watch)};
+	raw_patch_body = not_ready_body;
+	parallel(c, &raw_core, raw_ns, "raw", 0, n, 1, &failures);
+	raw_patch_body = body;
 	struct cpu_probe probe;
 	probe_init(&probe);
 	double cpu0[8], cpu1[8], cpu2[8], cpu3[8];
 	probe_read(&probe, cpu0);
-	double raw_s = parallel(c, NULL, raw_ns, "raw", 0, n, 1, &failures);
+	double raw_s = parallel(c, &raw_core, raw_ns, "raw", 0, n, 1, &failures);
 	probe_read(&probe, cpu1);
 	double raw_rate = n / raw_s;
 	hf_informer_free(raw_watch);
 	size_t raw_bytes = strlen(body);
 	free(body);
-	cJSON_Delete(patch);
-	cJSON_Delete(o0);
-	hf_obj_unref(ready0);
+	free(not_ready_body);
 
 	/* Throughput: the other half concurrently. */
 	double start = hf_monotonic_now();

@@ -84,12 +84,16 @@ wait_until() {
 	done
 }
 
-# free_port: a loopback TCP port nobody listens on now.
+# free_port: a loopback TCP port no socket uses now, below the kernel's
+# ephemeral range (a port in that range may be taken by any outgoing
+# connection between our check and the server's bind).
 free_port() {
-	local port i
+	local low port i
+	read -r low _ </proc/sys/net/ipv4/ip_local_port_range
+	[ "$low" -gt 12000 ] || low=32768
 	for ((i = 0; i < 100; i++)); do
-		port=$((20000 + RANDOM % 30000))
-		if [ -z "$(ss -Htanl "sport = :$port")" ] && ! grep -qx "$port" "${HF_PORTS_TAKEN:-/dev/null}" 2>/dev/null; then
+		port=$((10000 + RANDOM % (low - 10000)))
+		if [ -z "$(ss -Htan "( sport = :$port )")" ] && ! grep -qx "$port" "${HF_PORTS_TAKEN:-/dev/null}" 2>/dev/null; then
 			[ -n "${HF_PORTS_TAKEN:-}" ] && echo "$port" >>"$HF_PORTS_TAKEN"
 			echo "$port"
 			return 0

@@ -2,15 +2,8 @@
 # against the test control plane, and write adapter reports.
 
 HF_BIN=${HF_BIN:-$HF_TOP/build/asan/hyperfleet}
-
-# free_tcp_port: a loopback port nobody listens on now.
-free_tcp_port() {
-	local port
-	while :; do
-		port=$((20000 + RANDOM % 30000))
-		[ -z "$(ss -Htanl "sport = :$port")" ] && echo "$port" && return
-	done
-}
+# shellcheck disable=SC1091
+. "$HF_TOP/hack/kube/lib.sh" # free_port
 
 # start_operator NAMESPACE [ARGS...]: runs the controller for one namespace
 # in the background (logs in $HF_OPERATOR_LOG) and waits until it is ready.
@@ -18,7 +11,7 @@ free_tcp_port() {
 start_operator() {
 	local ns=$1 port
 	shift
-	port=$(free_tcp_port)
+	port=$(free_port)
 	HF_OPERATOR_LOG=${HF_OPERATOR_LOG:-$(mktemp "${TMPDIR:-/tmp}/hf-operator.XXXXXX")}
 	"$HF_BIN" run --namespace "$ns" --leader-elect=false --metrics-bind-address 0 \
 		--health-probe-bind-address "127.0.0.1:$port" --not-ready-requeue 1s "$@" \
