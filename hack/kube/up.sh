@@ -33,8 +33,8 @@ dir=$(cd "$dir" && pwd)
 for c in etcd kube-apiserver kube-controller-manager kube-scheduler kwok; do
 	component_alive "$dir" "$c" && die "$c is already running from $dir (stop it with hack/kube/down.sh $dir)"
 done
-# If anything below fails, stop what was started.
-trap '"$here/down.sh" "$dir" >/dev/null 2>&1 || true' ERR
+# If anything below fails (including through die), stop what was started.
+trap '"$here/down.sh" "$dir" >/dev/null 2>&1 || true' EXIT
 
 pki=$dir/pki
 if [ ! -f "$pki/ca.crt" ]; then
@@ -119,6 +119,6 @@ export HF_KUBE_SERVER=$server
 export HF_KUBE_TOKEN=$token
 export PATH=$bin:\$PATH
 ENV
-trap - ERR
+trap - EXIT
 log "control plane ready in $dir: /readyz after ${ready_ms} ms, node Ready after $(($(now_ms) - started)) ms"
 echo "$dir"
