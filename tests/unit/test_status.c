@@ -377,3 +377,17 @@ Test(status, no_required_adapters_never_reconciles)
 	cJSON_Delete(s);
 	cJSON_Delete(o);
 }
+
+#include "core/reconciler.h"
+
+Test(requeue, not_ready_backoff_starts_near_ten_seconds_and_is_capped)
+{
+	struct hf_reconciler_options o = {
+		.not_ready_requeue_s = 10, .not_ready_requeue_max_s = 300, .ready_resync_s = 1800};
+	cr_assert_float_eq(hf_reconciler_requeue_delay(&o, 1), 10, 1e-9);
+	cr_assert_float_eq(hf_reconciler_requeue_delay(&o, 2), 20, 1e-9);
+	cr_assert_float_eq(hf_reconciler_requeue_delay(&o, 3), 40, 1e-9);
+	cr_assert_float_eq(hf_reconciler_requeue_delay(&o, 5), 160, 1e-9);
+	cr_assert_float_eq(hf_reconciler_requeue_delay(&o, 6), 300, 1e-9, "capped");
+	cr_assert_float_eq(hf_reconciler_requeue_delay(&o, 1000), 300, 1e-9);
+}
