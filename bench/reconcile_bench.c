@@ -16,10 +16,12 @@
 #include <cJSON.h>
 #include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -119,8 +121,7 @@ static void *run_job(void *arg)
 			free(json);
 		} else if (j->op == 1) {
 			err = hf_kube_patch(j->client, &HF_RES_CLUSTERS, j->ns, name, "status",
-					    HF_PATCH_MERGE, false,
-					    "{\"status\":{\"phase\":\"Not Ready\"}}", &out, &kerr);
+					    HF_PATCH_MERGE, false, j->raw_patch, &out, &kerr);
 		} else {
 			struct hf_report r;
 			hf_report_init(&r, "bench-adapter", 1, hf_rfc3339_now());
@@ -246,6 +247,32 @@ static char *status_patch_of(struct hf_core *core, const char *ns, int i)
 	return body;
 }
 
+/* profile_start fetches a CPU profile of the API server covering the next
+ * SECONDS into $BENCH_PPROF_DIR/NAME.pb.gz (a diagnostic, off by default;
+ * needs HF_KUBE_PROFILING=true); profile_wait waits for it. */
+static pid_t profile_start(const char *name, int seconds)
+{
+	const char *dir = getenv("BENCH_PPROF_DIR");
+	const char *server = getenv("HF_KUBE_SERVER"), *token = getenv("HF_KUBE_TOKEN");
+	if (!dir || !server || !token)
+		return 0;
+	char out[512], url[512], auth[512];
+	snprintf(out, sizeof(out), "%s/%s.pb.gz", dir, name);
+	snprintf(url, sizeof(url), "%s/debug/pprof/profile?seconds=%d", server, seconds);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+	char *argv[] = {"curl", "-fsSk", "-H", auth, "-o", out, url, NULL};
+	pid_t child;
+	if (posix_spawnp(&child, "curl", NULL, NULL, argv, environ) != 0)
+		return 0;
+	return child;
+}
+
+static void profile_wait(pid_t child)
+{
+	if (child > 0)
+		waitpid(child, NULL, 0);
+}
+
 static int compare_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -337,9 +364,11 @@ int main(int argc, char **argv)
 	struct cpu_probe probe;
 	probe_init(&probe);
 	double cpu0[8], cpu1[8], cpu2[8], cpu3[8];
+	pid_t profile = profile_start("raw", 4);
 	probe_read(&probe, cpu0);
 	double raw_s = parallel(c, &raw_core, raw_ns, "raw", 0, n, 1, &failures);
 	probe_read(&probe, cpu1);
+	profile_wait(profile);
 	double raw_rate = n / raw_s;
 	hf_informer_free(raw_watch);
 	size_t raw_bytes = strlen(body);
@@ -347,6 +376,7 @@ int main(int argc, char **argv)
 	free(not_ready_body);
 
 	/* Throughput: the other half concurrently. */
+	profile = profile_start("reports", 4);
 	double start = hf_monotonic_now();
 	probe_read(&probe, cpu2);
 	if (getenv("BENCH_STOP_CONTROLLER") && probe.n > 1)
@@ -356,6 +386,7 @@ int main(int argc, char **argv)
 		return 1;
 	double pipeline_s = hf_monotonic_now() - start;
 	probe_read(&probe, cpu3);
+	profile_wait(profile);
 	if (getenv("BENCH_STOP_CONTROLLER") && probe.n > 1)
 		kill((pid_t)probe.pids[1], SIGCONT);
 	char raw_cpu[512], pipeline_cpu[512];

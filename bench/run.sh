@@ -6,14 +6,15 @@
 #   BENCH_CLUSTERS, BENCH_POOLS, BENCH_UPDATES   informer sizes (10000, 2, 5000)
 #   BENCH_RECONCILE_CLUSTERS   reconcile size (2000: 1000 reports one at a time, 1000 at once)
 #   Diagnostics of the reconcile benchmark (off by default):
-#   BENCH_RAW_RV=1             raw status writes carry a resourceVersion precondition too
 #   BENCH_STOP_CONTROLLER=1    freeze the controller (SIGSTOP) while the reports are written
+#   BENCH_PPROF_DIR=DIR        CPU profiles of the API server's first 4 s of both phases (DIR/raw.pb.gz, DIR/reports.pb.gz)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/hack/kube/lib.sh"
 bin=$top/build/release/bench
 which=${BENCH:-all}
 
+[ -n "${BENCH_PPROF_DIR:-}" ] && export HF_KUBE_PROFILING=true
 dir=$("$top/hack/kube/up.sh")
 operator=
 cleanup() {

@@ -11,6 +11,8 @@
 # records that down.sh uses to stop exactly these processes. Reusing a DIR
 # keeps its PKI, etcd data and ports. PORT 0 (the default) picks a free port.
 # Prints DIR on stdout; `source DIR/env` points kubectl at the control plane.
+# HF_KUBE_PROFILING=true serves kube-apiserver's /debug/pprof (benchmark
+# diagnostics; off otherwise).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -84,7 +86,7 @@ start_component "$dir" kube-apiserver "$bin/kube-apiserver" \
 	--service-account-issuer=https://kubernetes.default.svc.cluster.local \
 	--service-account-key-file="$pki/sa.pub" --service-account-signing-key-file="$pki/sa.key" \
 	--service-cluster-ip-range=10.0.0.0/24 --authorization-mode=Node,RBAC --allow-privileged=true \
-	--profiling=false --v=1
+	--profiling="${HF_KUBE_PROFILING:-false}" --v=1
 wait_until 120 "kube-apiserver /readyz" "$dir" kube-apiserver \
 	curl -fsS --cacert "$pki/ca.crt" "$server/readyz"
 ready_ms=$(($(now_ms) - started))
