@@ -22,6 +22,41 @@ struct hf_http_server {
 	pthread_t thread;
 	atomic_bool stopping;
 	int port;
+	/* Work other threads hand back to the event loop, under lock. */
+	pthread_mutex_t lock;
+	struct hf_http_deferred *completed; /* answers to send */
+	struct hf_http_stream *ready;	    /* streams with data or an end to send */
+};
+
+/*
+ * A deferred request has two owners: the event loop (until it answers or
+ * the connection closes) and the thread that completes it. Both references
+ * are counted; wsi and orphaned are only touched on the loop's thread.
+ */
+struct hf_http_deferred {
+	struct hf_http_server *srv;
+	struct lws *wsi;
+	bool orphaned; /* the connection closed before the answer */
+	atomic_int refs;
+	struct hf_http_request req;
+	struct hf_http_response resp;
+	struct hf_http_deferred *next; /* in srv->completed */
+	/* The request's storage. */
+	char *method, *path, *query, *body, *remote, *headers;
+	char **params;
+};
+
+/* A stream's state shared with writers is under srv->lock. */
+struct hf_http_stream {
+	struct hf_http_server *srv;
+	struct lws *wsi;
+	atomic_int refs;
+	bool gone;     /* the client closed the connection */
+	bool finished; /* the writer closed the stream */
+	bool queued;   /* in srv->ready */
+	size_t max_pending;
+	struct hf_buf pending;
+	struct hf_http_stream *next; /* in srv->ready */
 };
 
 /* Per-connection state, allocated by libwebsockets (zeroed). */
@@ -36,7 +71,32 @@ struct session {
 	/* The response being written. */
 	char *out;
 	size_t out_len, out_off;
+	struct hf_http_deferred *deferred; /* the request being answered elsewhere */
+	struct hf_http_stream *stream;	   /* the response being streamed */
 };
+
+static void deferred_unref(struct hf_http_deferred *d);
+static void stream_unref(struct hf_http_stream *st);
+
+/* session_detach lets go of what another thread may still hold: a
+ * deferred request is orphaned, a stream marked gone. Loop thread. */
+static void session_detach(struct hf_http_server *srv, struct session *s)
+{
+	if (s->deferred) {
+		s->deferred->orphaned = true;
+		s->deferred->wsi = NULL;
+		deferred_unref(s->deferred);
+		s->deferred = NULL;
+	}
+	if (s->stream) {
+		pthread_mutex_lock(&srv->lock);
+		s->stream->gone = true;
+		s->stream->wsi = NULL;
+		pthread_mutex_unlock(&srv->lock);
+		stream_unref(s->stream);
+		s->stream = NULL;
+	}
+}
 
 static void session_reset(struct session *s)
 {
@@ -65,6 +125,18 @@ const char *hf_http_request_header(const struct hf_http_request *req, const char
 				   size_t len)
 {
 	struct lws *wsi = req->impl;
+	if (!wsi) {
+		/* A deferred request: its copied "name\0value\0" pairs. */
+		for (size_t o = 0; o < req->headers_len;) {
+			const char *k = req->headers + o, *v = k + strlen(k) + 1;
+			o = (size_t)(v - req->headers) + strlen(v) + 1;
+			if (strcmp(k, name) == 0) {
+				snprintf(buf, len, "%s", v);
+				return buf;
+			}
+		}
+		return NULL;
+	}
 	char custom[128];
 	int n = snprintf(custom, sizeof(custom), "%s:", name);
 	if (n <= 0 || (size_t)n >= sizeof(custom) || len > INT32_MAX)
@@ -96,7 +168,8 @@ void hf_http_response_header(struct hf_http_response *resp, const char *name, co
 	(void)err;
 }
 
-/* respond builds the status line and headers, and queues the body. */
+/* respond builds the status line and headers, and queues the body. A
+ * streamed response has no length: it ends when the connection closes. */
 static int respond(struct lws *wsi, struct session *s, struct hf_http_response *resp)
 {
 	size_t head_len = 512 + resp->headers.len;
@@ -105,7 +178,8 @@ static int respond(struct lws *wsi, struct session *s, struct hf_http_response *
 	int rc = -1;
 	if (lws_add_http_common_headers(wsi, (unsigned int)resp->status,
 					resp->content_type ? resp->content_type : "text/plain",
-					resp->body.len, &p, end))
+					s->stream ? LWS_ILLEGAL_HTTP_CONTENT_LEN : resp->body.len,
+					&p, end))
 		goto out;
 	/* Extra headers: "Name: value\r\n" lines. */
 	const char *line = hf_buf_str(&resp->headers);
@@ -166,11 +240,238 @@ static int dispatch(struct lws *wsi, struct session *s, struct hf_http_server *s
 		(void)err;
 	} else {
 		srv->opts.handler(&req, &resp, srv->opts.ctx);
+		if (s->deferred) {
+			/* Answered later, from hf_http_deferred_complete. */
+			s->deferred->wsi = wsi;
+			hf_buf_free(&resp.headers);
+			hf_buf_free(&resp.body);
+			return 0;
+		}
+		if (s->stream)
+			s->stream->wsi = wsi;
 	}
 	int rc = respond(wsi, s, &resp);
 	hf_buf_free(&resp.headers);
 	hf_buf_free(&resp.body);
 	return rc;
+}
+
+/* Headers a deferred request keeps (the handler cannot reach the
+ * connection from another thread). */
+static const char *const kept_headers[] = {"authorization", "content-type", "accept",
+					   "user-agent",    "x-request-id", "accept-encoding"};
+
+struct hf_http_deferred *hf_http_defer(const struct hf_http_request *req)
+{
+	struct lws *wsi = req->impl;
+	struct session *s = lws_wsi_user(wsi);
+	struct hf_http_deferred *d = hf_calloc(1, sizeof(*d));
+	d->srv = lws_context_user(lws_get_context(wsi));
+	atomic_init(&d->refs, 2); /* the loop's and the completer's */
+	d->method = hf_strdup(req->method);
+	d->path = hf_strdup(req->path);
+	d->query = hf_strdup(req->query);
+	d->remote = hf_strdup(req->remote);
+	if (req->body) {
+		d->body = hf_malloc(req->body_len + 1);
+		memcpy(d->body, req->body, req->body_len);
+		d->body[req->body_len] = '\0';
+	}
+	d->params = hf_calloc(req->nparams + 1, sizeof(*d->params));
+	for (size_t i = 0; i < req->nparams; i++)
+		d->params[i] = hf_strdup(req->params[i]);
+	struct hf_buf h;
+	hf_buf_init(&h, 0);
+	for (size_t i = 0; i < sizeof(kept_headers) / sizeof(kept_headers[0]); i++) {
+		char value[8192];
+		if (!hf_http_request_header(req, kept_headers[i], value, sizeof(value)))
+			continue;
+		enum hf_err err = hf_buf_append(&h, kept_headers[i], strlen(kept_headers[i]) + 1);
+		err |= hf_buf_append(&h, value, strlen(value) + 1);
+		(void)err; /* uncapped */
+	}
+	d->req = (struct hf_http_request){
+		.method = d->method,
+		.path = d->path,
+		.query = d->query,
+		.params = (const char *const *)d->params,
+		.nparams = req->nparams,
+		.body = d->body,
+		.body_len = req->body_len,
+		.remote = d->remote,
+		.headers_len = h.len,
+	};
+	d->headers = hf_buf_steal(&h);
+	d->req.headers = d->headers;
+	hf_buf_init(&d->resp.headers, 0);
+	hf_buf_init(&d->resp.body, 0);
+	s->deferred = d;
+	return d;
+}
+
+const struct hf_http_request *hf_http_deferred_request(const struct hf_http_deferred *d)
+{
+	return &d->req;
+}
+
+static void deferred_unref(struct hf_http_deferred *d)
+{
+	if (atomic_fetch_sub(&d->refs, 1) != 1)
+		return;
+	free(d->method);
+	free(d->path);
+	free(d->query);
+	free(d->remote);
+	free(d->body);
+	free(d->headers);
+	for (size_t i = 0; i < d->req.nparams; i++)
+		free(d->params[i]);
+	free(d->params);
+	hf_buf_free(&d->resp.headers);
+	hf_buf_free(&d->resp.body);
+	free(d);
+}
+
+void hf_http_deferred_complete(struct hf_http_deferred *d, struct hf_http_response *resp)
+{
+	struct hf_http_server *srv = d->srv;
+	d->resp.status = resp->status;
+	d->resp.content_type = resp->content_type;
+	hf_buf_free(&d->resp.headers);
+	hf_buf_free(&d->resp.body);
+	d->resp.headers = resp->headers;
+	d->resp.body = resp->body;
+	hf_buf_init(&resp->headers, 0);
+	hf_buf_init(&resp->body, 0);
+	pthread_mutex_lock(&srv->lock);
+	d->next = srv->completed;
+	srv->completed = d;
+	pthread_mutex_unlock(&srv->lock);
+	lws_cancel_service(srv->context);
+}
+
+struct hf_http_stream *hf_http_stream_open(const struct hf_http_request *req,
+					   struct hf_http_response *resp, size_t max_pending)
+{
+	(void)resp; /* its status, headers and body start the stream (dispatch) */
+	struct lws *wsi = req->impl;
+	struct session *s = lws_wsi_user(wsi);
+	struct hf_http_stream *st = hf_calloc(1, sizeof(*st));
+	st->srv = lws_context_user(lws_get_context(wsi));
+	atomic_init(&st->refs, 2); /* the loop's and the writer's */
+	st->max_pending = max_pending;
+	hf_buf_init(&st->pending, 0);
+	s->stream = st;
+	return st;
+}
+
+static void stream_unref(struct hf_http_stream *st)
+{
+	if (atomic_fetch_sub(&st->refs, 1) != 1)
+		return;
+	hf_buf_free(&st->pending);
+	free(st);
+}
+
+/* stream_wake queues st for the loop; caller holds srv->lock. */
+static void stream_wake(struct hf_http_stream *st)
+{
+	if (st->queued || st->gone)
+		return;
+	st->queued = true;
+	atomic_fetch_add(&st->refs, 1); /* the ready list's */
+	st->next = st->srv->ready;
+	st->srv->ready = st;
+}
+
+bool hf_http_stream_write(struct hf_http_stream *st, const char *data, size_t len)
+{
+	struct hf_http_server *srv = st->srv;
+	pthread_mutex_lock(&srv->lock);
+	bool ok = !st->gone && !st->finished && st->pending.len + len <= st->max_pending &&
+		  hf_buf_append(&st->pending, data, len) == HF_OK;
+	if (ok)
+		stream_wake(st);
+	pthread_mutex_unlock(&srv->lock);
+	if (ok)
+		lws_cancel_service(srv->context);
+	return ok;
+}
+
+void hf_http_stream_close(struct hf_http_stream *st)
+{
+	struct hf_http_server *srv = st->srv;
+	pthread_mutex_lock(&srv->lock);
+	st->finished = true;
+	stream_wake(st);
+	pthread_mutex_unlock(&srv->lock);
+	lws_cancel_service(srv->context);
+	stream_unref(st);
+}
+
+/* take_handback runs on the loop when another thread woke it: answers
+ * deferred requests and asks to write streams that have something new. */
+static void take_handback(struct hf_http_server *srv)
+{
+	pthread_mutex_lock(&srv->lock);
+	struct hf_http_deferred *done = srv->completed;
+	struct hf_http_stream *ready = srv->ready;
+	srv->completed = NULL;
+	srv->ready = NULL;
+	for (struct hf_http_stream *st = ready; st; st = st->next)
+		st->queued = false;
+	pthread_mutex_unlock(&srv->lock);
+	while (done) {
+		struct hf_http_deferred *d = done;
+		done = d->next;
+		if (!d->orphaned) {
+			struct lws *wsi = d->wsi;
+			struct session *s = lws_wsi_user(wsi);
+			s->deferred = NULL;
+			deferred_unref(d); /* the loop's reference */
+			if (respond(wsi, s, &d->resp))
+				lws_set_timeout(wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+		}
+		deferred_unref(d); /* the completer's */
+	}
+	while (ready) {
+		struct hf_http_stream *st = ready;
+		ready = st->next;
+		if (st->wsi && !st->gone)
+			lws_callback_on_writable(st->wsi);
+		stream_unref(st);
+	}
+}
+
+/* write_stream sends what a stream has pending; the end of the stream
+ * ends the transaction. */
+static int write_stream(struct lws *wsi, struct session *s)
+{
+	struct hf_http_stream *st = s->stream;
+	struct hf_http_server *srv = st->srv;
+	pthread_mutex_lock(&srv->lock);
+	size_t n = st->pending.len > WRITE_CHUNK ? WRITE_CHUNK : st->pending.len;
+	unsigned char *buf = hf_malloc(LWS_PRE + n + 1);
+	if (n) {
+		memcpy(buf + LWS_PRE, st->pending.data, n);
+		hf_buf_consume(&st->pending, n);
+	}
+	bool more = st->pending.len > 0;
+	bool last = st->finished && !more;
+	pthread_mutex_unlock(&srv->lock);
+	int rc = 0;
+	if ((n || last) &&
+	    lws_write(wsi, buf + LWS_PRE, n, last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) < (int)n)
+		rc = -1;
+	free(buf);
+	if (rc)
+		return -1;
+	if (more)
+		lws_callback_on_writable(wsi);
+	if (!last)
+		return 0;
+	session_detach(srv, s);
+	return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
 /* read_query collects the query's parameters, which libwebsockets keeps as
@@ -207,6 +508,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 
 	switch (reason) {
 	case LWS_CALLBACK_HTTP: {
+		session_detach(srv, s);
 		session_reset(s);
 		hf_buf_init(&s->body, srv->opts.max_body);
 		char *uri = NULL;
@@ -230,19 +532,25 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		return 0;
 	case LWS_CALLBACK_HTTP_BODY_COMPLETION: return dispatch(wsi, s, srv);
 	case LWS_CALLBACK_HTTP_WRITEABLE: {
+		if (s->stream && !s->out)
+			return write_stream(wsi, s);
 		if (!s->out && s->out_len == 0)
 			return 0;
 		size_t n = s->out_len - s->out_off;
 		if (n > WRITE_CHUNK)
 			n = WRITE_CHUNK;
 		bool last = s->out_off + n == s->out_len;
-		unsigned char *buf = hf_malloc(LWS_PRE + n + 1);
-		memcpy(buf + LWS_PRE, s->out + s->out_off, n);
-		int w = lws_write(wsi, buf + LWS_PRE, n,
-				  last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP);
-		free(buf);
-		if (w < (int)n)
-			return -1;
+		/* A stream's beginning is not the end of its response. */
+		if (n || !s->stream) {
+			unsigned char *buf = hf_malloc(LWS_PRE + n + 1);
+			memcpy(buf + LWS_PRE, s->out + s->out_off, n);
+			int w = lws_write(wsi, buf + LWS_PRE, n,
+					  last && !s->stream ? LWS_WRITE_HTTP_FINAL
+							     : LWS_WRITE_HTTP);
+			free(buf);
+			if (w < (int)n)
+				return -1;
+		}
 		s->out_off += n;
 		if (!last) {
 			lws_callback_on_writable(wsi);
@@ -251,12 +559,23 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		free(s->out);
 		s->out = NULL;
 		s->out_len = s->out_off = 0;
+		if (s->stream) {
+			/* The stream's beginning is out; what came since follows. */
+			lws_callback_on_writable(wsi);
+			return 0;
+		}
 		return lws_http_transaction_completed(wsi) ? -1 : 0;
 	}
+	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+		if (srv)
+			take_handback(srv);
+		return 0;
 	case LWS_CALLBACK_CLOSED_HTTP:
 	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
-		if (s)
+		if (s) {
+			session_detach(srv, s);
 			session_reset(s);
+		}
 		return 0;
 	default: return lws_callback_http_dummy(wsi, reason, user, in, len);
 	}
@@ -287,6 +606,7 @@ enum hf_err hf_http_server_start(const struct hf_http_server_options *opts,
 		s->opts.max_body = 1u << 20;
 	s->address = hf_strdup(opts->address);
 	atomic_init(&s->stopping, false);
+	pthread_mutex_init(&s->lock, NULL);
 
 	struct lws_context_creation_info info;
 	memset(&info, 0, sizeof(info));
@@ -332,6 +652,9 @@ void hf_http_server_stop(struct hf_http_server *s)
 	lws_cancel_service(s->context);
 	pthread_join(s->thread, NULL);
 	lws_context_destroy(s->context);
+	/* Answers and stream data that arrived after the loop stopped. */
+	take_handback(s);
+	pthread_mutex_destroy(&s->lock);
 	free(s->address);
 	free(s);
 }

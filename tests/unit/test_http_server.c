@@ -2,8 +2,11 @@
  * libcurl over loopback. */
 #include <criterion/criterion.h>
 #include <curl/curl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "http/server.h"
 #include "util/alloc.h"
@@ -142,5 +145,143 @@ Test(http_server, writes_large_responses_in_chunks)
 	cr_assert(strstr(hf_buf_str(&r.body), "line 99999\n"));
 	cr_assert_gt(r.body.len, 1000000);
 	reply_free(&r);
+	hf_http_server_stop(s);
+}
+
+/* A handler that hands every request to a thread which answers later, as
+ * the REST API does with calls to the Kubernetes API. */
+struct later {
+	struct hf_http_deferred *d;
+	double delay;
+};
+
+static double later_delay;
+static atomic_int answered;
+
+static void *answer_later(void *arg)
+{
+	struct later *l = arg;
+	struct timespec ts = {0, (long)(l->delay * 1e9)};
+	nanosleep(&ts, NULL);
+	const struct hf_http_request *req = hf_http_deferred_request(l->d);
+	char auth[128];
+	struct hf_http_response resp = {.status = 201};
+	hf_buf_init(&resp.headers, 0);
+	hf_buf_init(&resp.body, 0);
+	hf_http_response_header(&resp, "X-Answered", "later");
+	cr_assert_eq(hf_buf_printf(&resp.body, "%s %s body=%s auth=%s", req->method, req->path,
+				   req->body ? req->body : "",
+				   hf_http_request_header(req, "authorization", auth, sizeof(auth))
+					   ? auth
+					   : "none"),
+		     HF_OK);
+	hf_http_deferred_complete(l->d, &resp);
+	hf_buf_free(&resp.headers);
+	hf_buf_free(&resp.body);
+	free(l);
+	atomic_fetch_add(&answered, 1);
+	return NULL;
+}
+
+static void defer_all(const struct hf_http_request *req, struct hf_http_response *resp, void *ctx)
+{
+	(void)resp;
+	(void)ctx;
+	struct later *l = hf_calloc(1, sizeof(*l));
+	l->d = hf_http_defer(req);
+	l->delay = later_delay;
+	pthread_t t;
+	cr_assert_eq(pthread_create(&t, NULL, answer_later, l), 0);
+	pthread_detach(t);
+}
+
+Test(http_server, answers_deferred_requests_from_another_thread)
+{
+	later_delay = 0.05;
+	struct hf_http_server_options opts = {.address = "127.0.0.1", .handler = defer_all};
+	struct hf_http_server *s = NULL;
+	cr_assert_eq(hf_http_server_start(&opts, &s), HF_OK);
+	for (int i = 0; i < 3; i++) {
+		struct reply r = call(hf_http_server_port(s), "POST", "/clusters", "{\"a\":1}",
+				      "Authorization: Bearer t0k3n");
+		cr_assert_eq(r.code, 201);
+		cr_assert_str_eq(hf_buf_str(&r.body),
+				 "POST /clusters body={\"a\":1} auth=Bearer t0k3n");
+		cr_assert_not_null(strstr(hf_buf_str(&r.headers), "X-Answered: later"));
+		reply_free(&r);
+	}
+	hf_http_server_stop(s);
+}
+
+Test(http_server, drops_the_answer_when_the_client_left_first)
+{
+	later_delay = 0.5;
+	atomic_store(&answered, 0);
+	struct hf_http_server_options opts = {.address = "127.0.0.1", .handler = defer_all};
+	struct hf_http_server *s = NULL;
+	cr_assert_eq(hf_http_server_start(&opts, &s), HF_OK);
+	CURL *h = curl_easy_init();
+	char url[128];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/slow", hf_http_server_port(s));
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 100L);
+	cr_assert_eq(curl_easy_perform(h), CURLE_OPERATION_TIMEDOUT);
+	curl_easy_cleanup(h);
+	/* The server still answers others, and the late answer (to nobody)
+	 * is released: ASan reports any leak or use after free. */
+	later_delay = 0;
+	struct reply r = call(hf_http_server_port(s), "GET", "/next", NULL, NULL);
+	cr_assert_eq(r.code, 201);
+	reply_free(&r);
+	/* Every deferred request is answered before the server stops. */
+	for (int i = 0; i < 1000 && atomic_load(&answered) < 2; i++) {
+		struct timespec ts = {0, 10 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	cr_assert_eq(atomic_load(&answered), 2);
+	hf_http_server_stop(s);
+}
+
+/* A stream of numbered lines written by another thread. */
+static void *write_lines(void *arg)
+{
+	struct hf_http_stream *st = arg;
+	for (int i = 0; i < 50; i++) {
+		char line[32];
+		int n = snprintf(line, sizeof(line), "line %d\n", i);
+		cr_assert(hf_http_stream_write(st, line, (size_t)n));
+	}
+	hf_http_stream_close(st);
+	return NULL;
+}
+
+static void stream_lines(const struct hf_http_request *req, struct hf_http_response *resp,
+			 void *ctx)
+{
+	(void)ctx;
+	resp->content_type = "application/x-ndjson";
+	cr_assert_eq(hf_buf_appends(&resp->body, "begin\n"), HF_OK);
+	struct hf_http_stream *st = hf_http_stream_open(req, resp, 1 << 20);
+	pthread_t t;
+	cr_assert_eq(pthread_create(&t, NULL, write_lines, st), 0);
+	pthread_detach(t);
+}
+
+Test(http_server, streams_a_response_written_by_another_thread)
+{
+	struct hf_http_server_options opts = {.address = "127.0.0.1", .handler = stream_lines};
+	struct hf_http_server *s = NULL;
+	cr_assert_eq(hf_http_server_start(&opts, &s), HF_OK);
+	for (int round = 0; round < 2; round++) {
+		struct reply r = call(hf_http_server_port(s), "GET", "/watch", NULL, NULL);
+		cr_assert_eq(r.code, 200);
+		/* No length: the end of the stream closes the connection. */
+		cr_assert_not_null(strstr(hf_buf_str(&r.headers), "connection: close"));
+		const char *body = hf_buf_str(&r.body);
+		cr_assert_eq(strncmp(body, "begin\nline 0\nline 1\n", 20), 0, "%s", body);
+		cr_assert_not_null(strstr(body, "line 49\n"));
+		cr_assert_eq(strlen(body), strlen("begin\n") + 10 * 7 + 40 * 8);
+		reply_free(&r);
+	}
 	hf_http_server_stop(s);
 }
