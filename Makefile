@@ -40,6 +40,9 @@ build/$(1)/hyperfleet: build/$(1)/obj/controller/cmd/main.o build/$(1)/libhyperf
 	$(Q)$(3) $$(BASE_CFLAGS) $(2) $$^ $$(PKG_LIBS) -lpthread -lm -o $$@
 -include $$($(1)_OBJS:.o=.d) build/$(1)/obj/controller/cmd/main.d
 endef
+# The OpenAPI document and its page are embedded with .incbin, which the
+# compiler's dependency files do not list.
+build/%/obj/controller/api/openapi_doc.o: controller/api/openapi.json controller/api/openapi.html
 $(eval $(call variant,release,$(RELEASE_CFLAGS),$(CC)))
 $(eval $(call variant,asan,$(ASAN_CFLAGS),$(CC)))
 # Fuzz targets (tests/fuzz/fuzz_*.c, libFuzzer) link a library built with
@@ -77,7 +80,7 @@ build/asan/tests/integration/%: tests/integration/%.c tests/integration/fixture.
 	$(Q)$(CC) $(BASE_CFLAGS) $(ASAN_CFLAGS) $(PKG_CFLAGS) $(shell pkg-config --cflags criterion) \
 		-Itests $< build/asan/libhyperfleet.a $(PKG_LIBS) $(shell pkg-config --libs criterion) -lpthread -lm -o $@
 
-.PHONY: help deps build build-asan test test-unit test-integration test-fuzz fuzz bench lint format run kube clean
+.PHONY: help deps build build-asan test test-unit test-integration test-e2e test-fuzz fuzz bench lint format run kube clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
@@ -94,12 +97,16 @@ test: deps ## everything: lint, build, unit, integration and end-to-end tests
 	@$(MAKE) --no-print-directory test-unit
 	@$(MAKE) --no-print-directory test-fuzz
 	@$(MAKE) --no-print-directory test-integration
+	@$(MAKE) --no-print-directory test-e2e
 
 test-unit: deps $(UNIT_TESTS:%=build/asan/tests/unit/%) ## C unit tests (Criterion) under ASan+UBSan
 	@bash tests/run-unit.sh $(UNIT_TESTS:%=build/asan/tests/unit/%)
 
 test-integration: deps build/asan/hyperfleet $(INTEGRATION_TESTS:%=build/asan/tests/integration/%) ## tests against a real control plane (started for the run)
 	@bash tests/integration/run.sh
+
+test-e2e: deps build/asan/hyperfleet ## the user journeys: kubectl and the REST API against the operator
+	@bash tests/e2e/run.sh
 
 fuzz: deps $(FUZZ_TARGETS:%=build/fuzz/tests/%) ## build the libFuzzer targets (build/fuzz/tests)
 

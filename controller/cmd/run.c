@@ -1,7 +1,7 @@
 /*
- * run.c: `hyperfleet run`, the controller process: the Cluster and NodePool
+ * run.c: `hyperfleet run`, the operator's process: the Cluster and NodePool
  * reconcilers on the manager (informers, work queues, leader election,
- * probes, metrics).
+ * probes, metrics) and the REST API, each of which a flag can turn off.
  */
 #include <getopt.h>
 #include <stdarg.h>
@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api.h"
 #include "cmd/commands.h"
 #include "core/core.h"
 #include "core/reconciler.h"
@@ -24,6 +25,8 @@ struct run_flags {
 	int workers;
 	struct hf_reconciler_options requeue;
 	const char *log_level;
+	bool controller;	   /* run the reconcilers */
+	struct hf_api_options api; /* port -1: no REST API */
 };
 
 /* The informers' handlers enqueue keys into these controllers. */
@@ -106,9 +109,9 @@ static void adapter_updated(const struct hf_obj *old, const struct hf_obj *o, vo
 const char hf_cmd_run_usage[] =
 	"Usage: hyperfleet run [options]\n"
 	"\n"
-	"Runs the Cluster and NodePool controllers against the Kubernetes API named by\n"
-	"the kubeconfig ($KUBECONFIG, else the in-cluster service account, else\n"
-	"~/.kube/config). Stops cleanly on SIGTERM or SIGINT.\n"
+	"Runs the Cluster and NodePool controllers and the HyperFleet REST API against\n"
+	"the Kubernetes API named by the kubeconfig ($KUBECONFIG, else the in-cluster\n"
+	"service account, else ~/.kube/config). Stops cleanly on SIGTERM or SIGINT.\n"
 	"\n"
 	"Options:\n"
 	"  --kubeconfig PATH                  kubeconfig file\n"
@@ -128,7 +131,20 @@ const char hf_cmd_run_usage[] =
 	"  --not-ready-requeue DURATION       first recheck of a Not Ready resource (default 10s)\n"
 	"  --not-ready-requeue-max DURATION   cap of that backoff (default 5m)\n"
 	"  --ready-resync DURATION            recheck of a Ready resource (default 30m)\n"
-	"  --log-level LEVEL                  debug, info, warn or error (default info)\n";
+	"  --log-level LEVEL                  debug, info, warn or error (default info)\n"
+	"  --controller BOOL                  run the controllers (default true; false: API only)\n"
+	"  --api-bind-address ADDR            REST API listener, [host]:port or 0 for none\n"
+	"                                     (default 127.0.0.1:8000)\n"
+	"  --api-namespace NS                 where the REST API creates Clusters (default: --namespace,\n"
+	"                                     else \"default\")\n"
+	"  --auth MODE                        none, or kubernetes: bearer tokens checked with\n"
+	"                                     TokenReview, calls with SubjectAccessReview (default none)\n"
+	"  --api-rate-limit QPS               requests per second per client address (default 100;\n"
+	"                                     0: no limit)\n"
+	"  --api-rate-burst N                 burst above --api-rate-limit (default 2 x QPS)\n"
+	"  --api-workers N                    threads for writes and authorization (default 8)\n"
+	"  --tls-cert-file PATH               serve the REST API over HTTPS with this certificate\n"
+	"  --tls-private-key-file PATH        ... and this key (PEM)\n";
 
 /* parse_bind reads "[host]:port" or "0" (disabled). */
 static bool parse_bind(const char *s, const char **host, int *port, char *buf, size_t len)
@@ -187,7 +203,7 @@ static int usage_error(const char *fmt, ...)
 }
 
 static int parse_flags(int argc, char **argv, struct run_flags *f, char *metrics_host,
-		       char *health_host, size_t hostlen)
+		       char *health_host, char *api_host, size_t hostlen)
 {
 	enum {
 		KUBECONFIG = 256,
@@ -205,7 +221,16 @@ static int parse_flags(int argc, char **argv, struct run_flags *f, char *metrics
 		NR,
 		NR_MAX,
 		RESYNC,
-		LOG
+		LOG,
+		CONTROLLER,
+		API_BIND,
+		API_NS,
+		AUTH,
+		RATE,
+		RATE_BURST,
+		API_WORKERS,
+		TLS_CERT,
+		TLS_KEY
 	};
 	static const struct option options[] = {
 		{"kubeconfig", required_argument, NULL, KUBECONFIG},
@@ -224,6 +249,15 @@ static int parse_flags(int argc, char **argv, struct run_flags *f, char *metrics
 		{"not-ready-requeue-max", required_argument, NULL, NR_MAX},
 		{"ready-resync", required_argument, NULL, RESYNC},
 		{"log-level", required_argument, NULL, LOG},
+		{"controller", required_argument, NULL, CONTROLLER},
+		{"api-bind-address", required_argument, NULL, API_BIND},
+		{"api-namespace", required_argument, NULL, API_NS},
+		{"auth", required_argument, NULL, AUTH},
+		{"api-rate-limit", required_argument, NULL, RATE},
+		{"api-rate-burst", required_argument, NULL, RATE_BURST},
+		{"api-workers", required_argument, NULL, API_WORKERS},
+		{"tls-cert-file", required_argument, NULL, TLS_CERT},
+		{"tls-private-key-file", required_argument, NULL, TLS_KEY},
 		{NULL, 0, NULL, 0},
 	};
 	int c, n;
@@ -290,22 +324,76 @@ static int parse_flags(int argc, char **argv, struct run_flags *f, char *metrics
 				f->requeue.ready_resync_s = d;
 			break;
 		case LOG: f->log_level = optarg; break;
+		case CONTROLLER:
+			if (!parse_bool(optarg, &f->controller))
+				return usage_error("--controller must be true or false, not '%s'",
+						   optarg);
+			break;
+		case API_BIND:
+			if (!parse_bind(optarg, &f->api.address, &f->api.port, api_host, hostlen))
+				return usage_error(
+					"--api-bind-address must be [host]:port or 0, not '%s'",
+					optarg);
+			break;
+		case API_NS: f->api.ns = optarg; break;
+		case AUTH:
+			if (strcmp(optarg, "none") == 0)
+				f->api.auth = HF_API_AUTH_NONE;
+			else if (strcmp(optarg, "kubernetes") == 0)
+				f->api.auth = HF_API_AUTH_KUBERNETES;
+			else
+				return usage_error("--auth must be none or kubernetes, not '%s'",
+						   optarg);
+			break;
+		case RATE:
+			if (!parse_int(optarg, 0, &n))
+				return usage_error(
+					"--api-rate-limit must be a number >= 0, not '%s'", optarg);
+			f->api.rate_qps = n;
+			break;
+		case RATE_BURST:
+			if (!parse_int(optarg, 1, &f->api.rate_burst))
+				return usage_error(
+					"--api-rate-burst must be a positive integer, not '%s'",
+					optarg);
+			break;
+		case API_WORKERS:
+			if (!parse_int(optarg, 1, &f->api.workers))
+				return usage_error(
+					"--api-workers must be a positive integer, not '%s'",
+					optarg);
+			break;
+		case TLS_CERT: f->api.tls_cert = optarg; break;
+		case TLS_KEY: f->api.tls_key = optarg; break;
 		default: return usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (!f->api.tls_cert != !f->api.tls_key)
+		return usage_error("--tls-cert-file and --tls-private-key-file go together");
+	if (!f->controller && f->api.port < 0)
+		return usage_error(
+			"--controller=false and --api-bind-address=0 leave nothing to run");
 	return 0;
 }
 
 int hf_cmd_run(int argc, char **argv)
 {
-	struct run_flags f = {.workers = 4, .log_level = "info"};
+	struct run_flags f = {.workers = 4, .log_level = "info", .controller = true};
 	f.manager.leader_elect = true;
-	char metrics_host[256], health_host[256];
-	int rc = parse_flags(argc, argv, &f, metrics_host, health_host, sizeof(metrics_host));
+	f.api.address = "127.0.0.1";
+	f.api.port = 8000;
+	f.api.rate_qps = 100;
+	char metrics_host[256], health_host[256], api_host[256];
+	int rc = parse_flags(argc, argv, &f, metrics_host, health_host, api_host,
+			     sizeof(metrics_host));
 	if (rc)
 		return rc;
+	if (!f.api.ns)
+		f.api.ns = f.ns ? f.ns : "default";
+	if (!f.controller)
+		f.manager.leader_elect = false; /* the API alone scales out */
 	enum hf_log_level level;
 	if (hf_log_parse_level(f.log_level, &level) != HF_OK)
 		return usage_error("--log-level must be debug, info, warn or error, not '%s'",
@@ -346,22 +434,32 @@ int hf_cmd_run(int argc, char **argv)
 	struct hf_informer_handlers ch = {cluster_changed, cluster_updated, cluster_changed, &w};
 	struct hf_informer_handlers nh = {nodepool_changed, nodepool_updated, nodepool_changed, &w};
 	struct hf_informer_handlers ah = {adapter_changed, adapter_updated, adapter_changed, &w};
-	enum hf_err e = hf_manager_add_controller(m, &cc, &w.clusters);
-	if (!e)
-		e = hf_manager_add_controller(m, &nc, &w.nodepools);
-	if (!e)
-		e = hf_informer_add_handlers(clusters, &ch);
-	if (!e)
-		e = hf_informer_add_handlers(nodepools, &nh);
-	if (!e)
-		e = hf_informer_add_handlers(adapters, &ah);
+	enum hf_err e = HF_OK;
+	if (f.controller) {
+		e = hf_manager_add_controller(m, &cc, &w.clusters);
+		if (!e)
+			e = hf_manager_add_controller(m, &nc, &w.nodepools);
+		if (!e)
+			e = hf_informer_add_handlers(clusters, &ch);
+		if (!e)
+			e = hf_informer_add_handlers(nodepools, &nh);
+		if (!e)
+			e = hf_informer_add_handlers(adapters, &ah);
+	}
+	struct hf_api *api = NULL;
+	if (!e && f.api.port >= 0 &&
+	    (e = hf_api_start(&f.api, &w.core, clusters, nodepools, &api, err, sizeof(err))))
+		fprintf(stderr, "hyperfleet run: %s\n", err);
 	if (!e) {
 		hf_log_with(HF_LOG_INFO, "run", "starting",
 			    HF_LOG_STR("namespace", f.ns ? f.ns : "(all)"),
 			    HF_LOG_STR("shardSelector", f.shard_selector ? f.shard_selector : ""),
-			    HF_LOG_INT("workers", f.workers));
+			    HF_LOG_INT("workers", f.workers),
+			    HF_LOG_BOOL("controller", f.controller),
+			    HF_LOG_INT("apiPort", api ? hf_api_port(api) : -1));
 		e = hf_manager_run(m);
 	}
+	hf_api_stop(api);
 	if (e == HF_ERR_UNAVAILABLE)
 		hf_log(HF_LOG_ERROR, "run",
 		       "lost the leader lease; exiting so that a new leader takes over",

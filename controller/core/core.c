@@ -315,6 +315,9 @@ enum hf_err hf_core_write_report(struct hf_core *c, enum hf_kind kind, const cha
 			written ? written : read_object(c, kind, ns, name, true, &err, kerr);
 		const cJSON *entry = object ? hf_report_find(object, r->adapter) : NULL;
 		out->stored = entry ? cJSON_Duplicate(entry, true) : NULL;
+		const char *rv = hf_json_string(
+			cJSON_GetObjectItemCaseSensitive(object, "metadata"), "resourceVersion");
+		snprintf(out->resource_version, sizeof(out->resource_version), "%s", rv ? rv : "");
 		cJSON_Delete(object);
 	}
 	return err;

@@ -103,6 +103,9 @@ struct hf_report_outcome {
 	enum hf_report_verdict verdict;
 	char message[512];    /* why it was discarded or rejected */
 	struct cJSON *stored; /* STORED: the adapter's entry as stored (caller deletes) */
+	/* STORED: the object's resourceVersion once stored, so the caller can
+	 * wait for its cache to show the write. */
+	char resource_version[32];
 };
 
 /* hf_core_write_report runs a report through the rules and, when stored,
@@ -111,5 +114,15 @@ HF_MUST_CHECK enum hf_err hf_core_write_report(struct hf_core *c, enum hf_kind k
 					       const char *name, const struct hf_report *r,
 					       struct hf_report_outcome *out,
 					       struct hf_kube_error *kerr);
+
+/*
+ * hf_core_force_delete deletes a Cluster (with its NodePools) or a NodePool
+ * without waiting for adapters: it removes HyperFleet's finalizer and
+ * deletes what is not being deleted yet, so Kubernetes removes the objects
+ * at once. For operators whose adapters can no longer finalize. A
+ * Cluster's NodePools come first, from the cache when there is one.
+ */
+HF_MUST_CHECK enum hf_err hf_core_force_delete(struct hf_core *c, enum hf_kind kind, const char *ns,
+					       const char *name, struct hf_kube_error *kerr);
 
 #endif

@@ -234,7 +234,8 @@ static int dispatch(struct lws *wsi, struct session *s, struct hf_http_server *s
 	struct hf_http_response resp = {.status = 200};
 	hf_buf_init(&resp.headers, 0);
 	hf_buf_init(&resp.body, 0);
-	if (s->body_too_large) {
+	req.body_too_large = s->body_too_large;
+	if (s->body_too_large && !srv->opts.handle_oversized) {
 		resp.status = 413;
 		enum hf_err err = hf_buf_appends(&resp.body, "request body too large\n");
 		(void)err;
@@ -611,6 +612,8 @@ enum hf_err hf_http_server_start(const struct hf_http_server_options *opts,
 	struct lws_context_creation_info info;
 	memset(&info, 0, sizeof(info));
 	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_DISABLE_IPV6;
+	if (opts->tls_cert && opts->tls_key)
+		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 	info.user = s;
 	s->context = lws_create_context(&info);
 	if (!s->context)
@@ -622,6 +625,10 @@ enum hf_err hf_http_server_start(const struct hf_http_server_options *opts,
 	vh.protocols = protocols;
 	vh.vhost_name = "hyperfleet";
 	vh.keepalive_timeout = 60;
+	if (opts->tls_cert && opts->tls_key) {
+		vh.ssl_cert_filepath = opts->tls_cert;
+		vh.ssl_private_key_filepath = opts->tls_key;
+	}
 	vh.timeout_secs = 30;
 	s->vhost = lws_create_vhost(s->context, &vh);
 	if (!s->vhost)

@@ -40,6 +40,9 @@ struct hf_http_request {
 	 * (the connection) is not at hand. */
 	const char *headers;
 	size_t headers_len;
+	/* The body was over max_body and dropped (only with
+	 * handle_oversized; otherwise the server answers 413 itself). */
+	bool body_too_large;
 };
 
 /* hf_http_request_param returns the value of the first query parameter
@@ -94,9 +97,12 @@ typedef void (*hf_http_handler_fn)(const struct hf_http_request *req, struct hf_
 				   void *ctx);
 
 struct hf_http_server_options {
-	const char *address; /* bind address, NULL for all interfaces */
-	int port;	     /* 0 picks a free port (see hf_http_server_port) */
-	size_t max_body;     /* larger bodies get 413; default 1 MiB */
+	const char *address;   /* bind address, NULL for all interfaces */
+	int port;	       /* 0 picks a free port (see hf_http_server_port) */
+	size_t max_body;       /* larger bodies get 413; default 1 MiB */
+	bool handle_oversized; /* the handler answers oversized bodies itself */
+	const char *tls_cert;  /* PEM certificate and key files: HTTPS when set */
+	const char *tls_key;
 	hf_http_handler_fn handler;
 	void *ctx;
 };

@@ -5,20 +5,27 @@ HF_BIN=${HF_BIN:-$HF_TOP/build/asan/hyperfleet}
 # shellcheck disable=SC1091
 . "$HF_TOP/hack/kube/lib.sh" # free_port
 
-# start_operator NAMESPACE [ARGS...]: runs the controller for one namespace
-# in the background (logs in $HF_OPERATOR_LOG) and waits until it is ready.
-# Sets HF_OPERATOR_PID.
+# start_operator NAMESPACE [ARGS...]: runs the controller and the REST API
+# for one namespace in the background (logs in $HF_OPERATOR_LOG) and waits
+# until both are ready. Sets HF_OPERATOR_PID, HF_OPERATOR_PORT (probes) and
+# HF_API (the REST API's base URL, .../api/hyperfleet/v1).
 start_operator() {
-	local ns=$1 port
+	local ns=$1 port api_port
 	shift
 	port=$(free_port)
+	api_port=$(free_port)
 	HF_OPERATOR_LOG=${HF_OPERATOR_LOG:-$(mktemp "${TMPDIR:-/tmp}/hf-operator.XXXXXX")}
 	"$HF_BIN" run --namespace "$ns" --leader-elect=false --metrics-bind-address 0 \
-		--health-probe-bind-address "127.0.0.1:$port" --not-ready-requeue 1s "$@" \
-		>>"$HF_OPERATOR_LOG" 2>&1 &
+		--health-probe-bind-address "127.0.0.1:$port" --api-bind-address "127.0.0.1:$api_port" \
+		--not-ready-requeue 1s "$@" >>"$HF_OPERATOR_LOG" 2>&1 &
 	HF_OPERATOR_PID=$!
 	HF_OPERATOR_PORT=$port
+	HF_API=http://127.0.0.1:$api_port/api/hyperfleet/v1
 	wait_for 60 "the controller to be ready" curl -fsS "http://127.0.0.1:$port/readyz"
+	case " $* " in
+	*" --api-bind-address 0 "*) ;;
+	*) wait_for 60 "the REST API to be ready" curl -fsS "$HF_API/clusters?size=1" -o /dev/null ;;
+	esac
 }
 
 # stop_operator: SIGTERM, and the controller must exit cleanly.
