@@ -42,7 +42,7 @@ build/$(1)/hyperfleet: build/$(1)/obj/controller/cmd/main.o build/$(1)/libhyperf
 endef
 # The OpenAPI document and its page are embedded with .incbin, which the
 # compiler's dependency files do not list.
-build/%/obj/controller/api/openapi_doc.o: controller/api/openapi.json controller/api/openapi.html
+$(foreach v,release asan fuzz,build/$(v)/obj/controller/api/openapi_doc.o): controller/api/openapi.json controller/api/openapi.html
 $(eval $(call variant,release,$(RELEASE_CFLAGS),$(CC)))
 $(eval $(call variant,asan,$(ASAN_CFLAGS),$(CC)))
 # Fuzz targets (tests/fuzz/fuzz_*.c, libFuzzer) link a library built with

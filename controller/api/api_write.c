@@ -48,6 +48,10 @@ static void kube_problem(struct hf_api_call *c, enum hf_err err, const struct hf
 		hf_problem_init(&p, 400, HF_PROBLEM_VALIDATION, "%s",
 				policy ? policy + strlen("denied request: ") : message);
 		for (size_t i = 0; i < e->ncauses; i++) {
+			/* An admission policy's cause names no field: its message is
+			 * the detail already. */
+			if (!e->causes[i].field || !*e->causes[i].field)
+				continue;
 			const char *reason = e->causes[i].reason ? e->causes[i].reason : "";
 			const char *constraint = strstr(reason, "Required")	  ? "required"
 						 : strstr(reason, "TooLong")	  ? "max_length"
@@ -75,11 +79,14 @@ static void malformed(struct hf_api_call *c, const char *what)
 	hf_api_problem(c, &p);
 }
 
-static void invalid(struct hf_api_call *c, const char *field, const char *message)
+/* invalid answers 400 for one field; constraint as in the original's
+ * errors[] (required, max_length, ...). */
+static void invalid(struct hf_api_call *c, const char *field, const char *constraint,
+		    const char *message)
 {
 	struct hf_problem p;
 	hf_problem_init(&p, 400, HF_PROBLEM_VALIDATION, "%s", message);
-	hf_problem_field_error(&p, field, NULL, "required", message);
+	hf_problem_field_error(&p, field, NULL, constraint, message);
 	hf_api_problem(c, &p);
 }
 
@@ -153,7 +160,7 @@ static bool check_labels(struct hf_api_call *c, const cJSON *labels)
 	bool ok = cJSON_IsObject(labels);
 	cJSON_ArrayForEach(l, labels) ok &= cJSON_IsString(l) != 0;
 	if (!ok)
-		invalid(c, "labels", "labels must be an object of strings");
+		invalid(c, "labels", "format", "labels must be an object of strings");
 	return ok;
 }
 
@@ -172,13 +179,14 @@ static void create(struct hf_api_call *c)
 	if (kind && strcmp(kind, kind_name(c->target.kind)) != 0) {
 		char msg[64];
 		snprintf(msg, sizeof(msg), "kind must be '%s'", kind_name(c->target.kind));
-		invalid(c, "kind", msg);
+		invalid(c, "kind", "enum", msg);
 		goto out;
 	}
 	if (!check_name(c, name, pool ? 15 : 63))
 		goto out;
 	if (!cJSON_IsObject(spec)) {
-		invalid(c, "spec", spec ? "spec field must be an object" : "spec is required");
+		invalid(c, "spec", spec ? "format" : "required",
+			spec ? "spec field must be an object" : "spec is required");
 		goto out;
 	}
 	if (!check_labels(c, labels))
@@ -299,7 +307,7 @@ static void patch(struct hf_api_call *c)
 		goto out;
 	}
 	if (spec && !cJSON_IsObject(spec)) {
-		invalid(c, "spec", "spec field must be an object");
+		invalid(c, "spec", "format", "spec field must be an object");
 		goto out;
 	}
 	if (!check_labels(c, labels))
@@ -467,9 +475,9 @@ static void force_delete(struct hf_api_call *c)
 	const char *reason = hf_json_string(body, "reason");
 	struct hf_api_row *row = NULL;
 	if (!reason || !*reason || strlen(reason) > 1024) {
-		invalid(c, "reason",
-			reason && *reason ? "reason must be at most 1024 characters"
-					  : "reason is required");
+		bool given = reason && *reason;
+		invalid(c, "reason", given ? "max_length" : "required",
+			given ? "reason must be at most 1024 characters" : "reason is required");
 		goto out;
 	}
 	row = hf_api_lookup(c);

@@ -17,6 +17,7 @@ static const struct {
 	{HF_PROBLEM_MALFORMED, "malformed-request", "Malformed Request"},
 	{HF_PROBLEM_NO_AUTH, "authentication-error", "Authentication Required"},
 	{HF_PROBLEM_BAD_AUTH, "authentication-error", "Invalid Credentials"},
+	{HF_PROBLEM_EXPIRED, "authentication-error", "Invalid Token"},
 	{HF_PROBLEM_FORBIDDEN, "permission-denied", "Permission Denied"},
 	{HF_PROBLEM_NO_ENDPOINT, "not-found", "Endpoint Not Found"},
 	{HF_PROBLEM_NOT_FOUND, "not-found", "Resource Not Found"},

@@ -17,6 +17,7 @@ struct cJSON;
 #define HF_PROBLEM_MALFORMED   "HYPERFLEET-VAL-006" /* 400 body not JSON, unknown member */
 #define HF_PROBLEM_NO_AUTH     "HYPERFLEET-AUT-001" /* 401 no credentials */
 #define HF_PROBLEM_BAD_AUTH    "HYPERFLEET-AUT-002" /* 401 credentials refused */
+#define HF_PROBLEM_EXPIRED     "HYPERFLEET-AUT-003" /* 401 token expired */
 #define HF_PROBLEM_FORBIDDEN   "HYPERFLEET-AUZ-001" /* 403 */
 #define HF_PROBLEM_NO_ENDPOINT "HYPERFLEET-NTF-000" /* 404 unknown path */
 #define HF_PROBLEM_NOT_FOUND   "HYPERFLEET-NTF-001" /* 404 unknown resource */
