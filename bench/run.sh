@@ -2,7 +2,8 @@
 # `make bench`: runs the benchmarks against a fresh real control plane and
 # writes their figures to bench/results/<name>.json.
 #
-#   BENCH=informer|reconcile   run one (default: all)
+#   BENCH=informer|reconcile|api   run one (default: all)
+#   BENCH_API_CLUSTERS, BENCH_API_SECONDS   api sizes (10000 clusters, 10 s per wrk run)
 #   BENCH_CLUSTERS, BENCH_POOLS, BENCH_UPDATES   informer sizes (10000, 2, 5000)
 #   BENCH_RECONCILE_CLUSTERS   reconcile size (2000: 1000 reports one at a time, 1000 at once)
 #   Diagnostics of the reconcile benchmark (off by default):
@@ -85,12 +86,77 @@ YAML
 	operator=
 }
 
+# wrk_figures ARGS...: runs wrk and prints "requests_per_s p50_ms p99_ms".
+wrk_figures() {
+	wrk --latency "$@" | awk '
+		function ms(v) {
+			if (v ~ /us$/) return substr(v, 1, length(v) - 2) / 1000
+			if (v ~ /ms$/) return substr(v, 1, length(v) - 2) + 0
+			if (v ~ /s$/) return substr(v, 1, length(v) - 1) * 1000
+			return v
+		}
+		/^ +50%/ { p50 = ms($2) }
+		/^ +99%/ { p99 = ms($2) }
+		/^Requests\/sec:/ { rps = $2 }
+		/Non-2xx or 3xx responses/ { bad = $NF }
+		END { if (bad) { print "wrk: " bad " requests failed" > "/dev/stderr"; exit 1 }
+		      printf "%.1f %.3f %.3f\n", rps, p50, p99 }'
+}
+
+bench_api() {
+	local clusters=${BENCH_API_CLUSTERS:-10000} secs=${BENCH_API_SECONDS:-10} port health base id
+	kubectl create namespace abench >/dev/null
+	log "api: creating $clusters clusters"
+	"$bin/informer_bench" populate abench "$clusters" 0
+	port=$(free_port)
+	health=$(free_port)
+	# The API alone (no reconcilers), without a rate limit, logging warnings
+	# only: the access log would measure the disk.
+	"$top/build/release/hyperfleet" run --namespace abench --controller=false --api-rate-limit 0 \
+		--api-bind-address "127.0.0.1:$port" --metrics-bind-address 0 \
+		--health-probe-bind-address "127.0.0.1:$health" --log-level warn >"$dir/logs/hyperfleet.log" 2>&1 &
+	operator=$!
+	base=http://127.0.0.1:$port/api/hyperfleet/v1
+	wait_until 120 "the REST API to serve the cache" "$dir" kube-apiserver \
+		curl -fsS "$base/clusters?size=1" -o /dev/null
+	id=$(curl -fsS "$base/clusters?name=bench-00042&fields=id" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+	[ -n "$id" ] || die "api: bench-00042 is not served"
+	local get static kube search create
+	log "api: GET by id, the trivial endpoint, and kube-apiserver's GET, $secs s each"
+	get=$(wrk_figures -t2 -c16 -d"${secs}s" "$base/clusters/$id")
+	static=$(wrk_figures -t2 -c16 -d"${secs}s" "http://127.0.0.1:$port/api/hyperfleet")
+	kube=$(wrk_figures -t2 -c16 -d"${secs}s" -H "Authorization: Bearer $HF_KUBE_TOKEN" \
+		"$HF_KUBE_SERVER/apis/hyperfleet.io/v1alpha1/namespaces/abench/clusters/bench-00042")
+	log "api: a page of 100 with a search, and creates"
+	search=$(wrk_figures -t2 -c4 -d"${secs}s" \
+		"$base/clusters?size=100&search=labels.env%3D%27prod%27%20and%20status.phase%20%21%3D%20%27Ready%27")
+	create=$(wrk_figures -t1 -c4 -d"${secs}s" -s "$top/bench/api_create.lua" "http://127.0.0.1:$port")
+	local rss
+	rss=$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$operator/status")
+	read -r get_rps _ get_p99 <<<"$get"
+	read -r static_rps _ _ <<<"$static"
+	read -r kube_rps _ kube_p99 <<<"$kube"
+	read -r search_rps _ search_p99 <<<"$search"
+	read -r create_rps _ create_p99 <<<"$create"
+	stamp "$(printf '{"clusters":%s,"wrk_seconds":%s,"api_get_rps":%s,"api_get_p99_ms":%s,"api_static_rps":%s,"api_get_vs_static":%s,"apiserver_get_rps":%s,"apiserver_get_p99_ms":%s,"api_get_vs_apiserver":%s,"api_list_search_rps":%s,"api_list_search_p99_ms":%s,"api_create_rps":%s,"api_create_p99_ms":%s,"api_rss_mb":%s}' \
+		"$clusters" "$secs" "$get_rps" "$get_p99" "$static_rps" \
+		"$(awk -v a="$get_rps" -v b="$static_rps" 'BEGIN { printf "%.3f", a / b }')" \
+		"$kube_rps" "$kube_p99" "$(awk -v a="$get_rps" -v b="$kube_rps" 'BEGIN { printf "%.2f", a / b }')" \
+		"$search_rps" "$search_p99" "$create_rps" "$create_p99" "$rss")" >"$top/bench/results/api.json"
+	log "api: $(cat "$top/bench/results/api.json")"
+	kill -TERM "$operator" && wait "$operator"
+	operator=
+	kubectl delete namespace abench --wait=false >/dev/null
+}
+
 case $which in
 all)
 	bench_informer
 	bench_reconcile
+	bench_api
 	;;
 informer) bench_informer ;;
 reconcile) bench_reconcile ;;
-*) die "unknown BENCH '$which' (informer, reconcile or all)" ;;
+api) bench_api ;;
+*) die "unknown BENCH '$which' (informer, reconcile, api or all)" ;;
 esac
