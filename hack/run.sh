@@ -33,17 +33,23 @@ trap stop INT TERM EXIT
 
 metrics_port=${HF_METRICS_PORT:-9090}
 health_port=${HF_HEALTH_PORT:-8080}
+api_port=${HF_API_PORT:-8000}
 "$top/build/release/hyperfleet" run --leader-elect=false \
 	--metrics-bind-address "127.0.0.1:$metrics_port" --health-probe-bind-address "127.0.0.1:$health_port" \
-	>>"$dir/logs/hyperfleet.log" 2>&1 &
+	--api-bind-address "127.0.0.1:$api_port" >>"$dir/logs/hyperfleet.log" 2>&1 &
 controller=$!
 wait_until 60 "the HyperFleet controller" "$dir" kube-apiserver curl -fsS "http://127.0.0.1:$health_port/readyz"
+wait_until 60 "the HyperFleet REST API" "$dir" kube-apiserver curl -fsS -o /dev/null "http://127.0.0.1:$api_port/api/hyperfleet/v1/clusters?size=1"
 
 cat <<MSG
 
 HyperFleet's local control plane is running (Kubernetes $(kubectl version -o json | sed -n 's/.*"gitVersion": "\(v[^"]*\)".*/\1/p' | tail -1)),
-with the HyperFleet controller (metrics on 127.0.0.1:$metrics_port/metrics,
+with the HyperFleet controller and its REST API on
+http://127.0.0.1:$api_port/api/hyperfleet/v1 (metrics on 127.0.0.1:$metrics_port/metrics,
 probes on 127.0.0.1:$health_port/readyz, logs in $dir/logs/hyperfleet.log).
+
+    curl http://127.0.0.1:$api_port/api/hyperfleet/v1/clusters
+
 Point kubectl at it from another terminal:
 
     source $dir/env
