@@ -126,8 +126,15 @@ Test(cli_main, run_refuses_bad_flags_with_their_name, .init = cr_redirect_stderr
 	cr_assert_eq(hf_cli_main(4, bad_bind), HF_EXIT_USAGE);
 	char *unknown[] = {"hyperfleet", "run", "--frobnicate", NULL};
 	cr_assert_eq(hf_cli_main(3, unknown), HF_EXIT_USAGE);
+	char *bad_auth[] = {"hyperfleet", "run", "--auth", "basic", NULL};
+	cr_assert_eq(hf_cli_main(4, bad_auth), HF_EXIT_USAGE);
+	char *half_tls[] = {"hyperfleet", "run", "--tls-cert-file", "c.pem", NULL};
+	cr_assert_eq(hf_cli_main(4, half_tls), HF_EXIT_USAGE);
+	char *nothing[] = {"hyperfleet",	 "run", "--controller=false",
+			   "--api-bind-address", "0",	NULL};
+	cr_assert_eq(hf_cli_main(5, nothing), HF_EXIT_USAGE);
 	fflush(stderr);
-	char buf[4096] = {0};
+	static char buf[65536];
 	size_t n = fread(buf, 1, sizeof(buf) - 1, cr_get_redirected_stderr());
 	cr_assert_gt(n, 0);
 	cr_assert(strstr(buf,
@@ -136,6 +143,9 @@ Test(cli_main, run_refuses_bad_flags_with_their_name, .init = cr_redirect_stderr
 	cr_assert(strstr(buf, "--metrics-bind-address must be [host]:port or 0, not '9090'"), "%s",
 		  buf);
 	cr_assert(strstr(buf, "unknown option '--frobnicate'"), "%s", buf);
+	cr_assert(strstr(buf, "--auth must be none or kubernetes, not 'basic'"));
+	cr_assert(strstr(buf, "--tls-cert-file and --tls-private-key-file go together"));
+	cr_assert(strstr(buf, "--controller=false and --api-bind-address=0 leave nothing to run"));
 }
 
 Test(cli_main, report_needs_a_kind_and_a_name, .init = cr_redirect_stderr)
