@@ -310,6 +310,12 @@ static void serve_static(struct hf_api_call *c)
 	}
 }
 
+static bool is_watch(const struct hf_api_call *c)
+{
+	const char *w = hf_http_request_param(c->req, "watch");
+	return c->target.op == OP_LIST && w && strcmp(w, "false") != 0 && strcmp(w, "0") != 0;
+}
+
 /* process runs a routed, authorized call. */
 static void process(struct hf_api_call *c)
 {
@@ -338,8 +344,12 @@ static void run_deferred(void *arg)
 	c->req = hf_http_deferred_request(dc->d);
 	c->resp = &resp;
 	bool pending;
-	if (dc->authorized || authorize(c, true, &pending))
-		process(c);
+	if (dc->authorized || authorize(c, true, &pending)) {
+		if (is_watch(c))
+			hf_api_watch_open(c); /* the stream starts with this answer */
+		else
+			process(c);
+	}
 	finish(c);
 	hf_http_deferred_complete(dc->d, &resp);
 	hf_buf_free(&resp.headers);
@@ -452,8 +462,7 @@ static void handle(const struct hf_http_request *req, struct hf_http_response *r
 		} else if (pending || hf_api_is_write(c.target.op)) {
 			defer_call(&c, !pending);
 			return; /* finished on the worker */
-		} else if (c.target.op == OP_LIST && hf_http_request_param(req, "watch") &&
-			   strcmp(hf_http_request_param(req, "watch"), "false") != 0) {
+		} else if (is_watch(&c)) {
 			hf_api_watch_open(&c);
 		} else {
 			process(&c);

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,7 @@ struct hf_http_deferred {
 	struct hf_http_request req;
 	struct hf_http_response resp;
 	struct hf_http_deferred *next; /* in srv->completed */
+	struct hf_http_stream *stream; /* the answer is a stream (hf_http_stream_open) */
 	/* The request's storage. */
 	char *method, *path, *query, *body, *remote, *headers;
 	char **params;
@@ -355,13 +357,23 @@ struct hf_http_stream *hf_http_stream_open(const struct hf_http_request *req,
 					   struct hf_http_response *resp, size_t max_pending)
 {
 	(void)resp; /* its status, headers and body start the stream (dispatch) */
-	struct lws *wsi = req->impl;
-	struct session *s = lws_wsi_user(wsi);
 	struct hf_http_stream *st = hf_calloc(1, sizeof(*st));
-	st->srv = lws_context_user(lws_get_context(wsi));
 	atomic_init(&st->refs, 2); /* the loop's and the writer's */
 	st->max_pending = max_pending;
 	hf_buf_init(&st->pending, 0);
+	struct lws *wsi = req->impl;
+	if (!wsi) {
+		/* A deferred request: the stream starts when it completes, and
+		 * what is written before waits in the stream's buffer. */
+		struct hf_http_deferred *d =
+			(struct hf_http_deferred *)((char *)req -
+						    offsetof(struct hf_http_deferred, req));
+		st->srv = d->srv;
+		d->stream = st;
+		return st;
+	}
+	st->srv = lws_context_user(lws_get_context(wsi));
+	struct session *s = lws_wsi_user(wsi);
 	s->stream = st;
 	return st;
 }
@@ -429,9 +441,21 @@ static void take_handback(struct hf_http_server *srv)
 			struct lws *wsi = d->wsi;
 			struct session *s = lws_wsi_user(wsi);
 			s->deferred = NULL;
+			if (d->stream) {
+				s->stream = d->stream;
+				s->stream->wsi = wsi;
+				d->stream = NULL;
+			}
 			deferred_unref(d); /* the loop's reference */
 			if (respond(wsi, s, &d->resp))
 				lws_set_timeout(wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+		} else if (d->stream) {
+			/* Its client left: the writer learns it at its next write. */
+			pthread_mutex_lock(&srv->lock);
+			d->stream->gone = true;
+			pthread_mutex_unlock(&srv->lock);
+			stream_unref(d->stream);
+			d->stream = NULL;
 		}
 		deferred_unref(d); /* the completer's */
 	}

@@ -86,6 +86,9 @@ void hf_http_deferred_complete(struct hf_http_deferred *d, struct hf_http_respon
  * than max_pending bytes wait to be sent (a client too slow to keep up):
  * the writer then closes the stream. hf_http_stream_close ends the
  * response and releases the writer's handle (call it exactly once).
+ * A deferred request may be answered with a stream too: open it on the
+ * deferred request (from the worker), then complete the request with the
+ * stream's beginning; writes before that wait in the stream's buffer.
  */
 struct hf_http_stream;
 struct hf_http_stream *hf_http_stream_open(const struct hf_http_request *req,

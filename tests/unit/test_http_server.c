@@ -285,3 +285,45 @@ Test(http_server, streams_a_response_written_by_another_thread)
 	}
 	hf_http_server_stop(s);
 }
+
+/* A deferred request answered with a stream: lines written before the
+ * answer wait for it, the rest follow. */
+static void *stream_later(void *arg)
+{
+	struct hf_http_deferred *d = arg;
+	struct hf_http_response resp = {.status = 200, .content_type = "application/x-ndjson"};
+	hf_buf_init(&resp.headers, 0);
+	hf_buf_init(&resp.body, 0);
+	cr_assert_eq(hf_buf_appends(&resp.body, "begin\n"), HF_OK);
+	struct hf_http_stream *st =
+		hf_http_stream_open(hf_http_deferred_request(d), &resp, 1 << 20);
+	cr_assert(hf_http_stream_write(st, "early\n", 6));
+	hf_http_deferred_complete(d, &resp);
+	cr_assert(hf_http_stream_write(st, "late\n", 5));
+	hf_http_stream_close(st);
+	hf_buf_free(&resp.headers);
+	hf_buf_free(&resp.body);
+	return NULL;
+}
+
+static void defer_stream(const struct hf_http_request *req, struct hf_http_response *resp,
+			 void *ctx)
+{
+	(void)resp;
+	(void)ctx;
+	pthread_t t;
+	cr_assert_eq(pthread_create(&t, NULL, stream_later, hf_http_defer(req)), 0);
+	pthread_detach(t);
+}
+
+Test(http_server, answers_a_deferred_request_with_a_stream)
+{
+	struct hf_http_server_options opts = {.address = "127.0.0.1", .handler = defer_stream};
+	struct hf_http_server *s = NULL;
+	cr_assert_eq(hf_http_server_start(&opts, &s), HF_OK);
+	struct reply r = call(hf_http_server_port(s), "GET", "/watch", NULL, NULL);
+	cr_assert_eq(r.code, 200);
+	cr_assert_str_eq(hf_buf_str(&r.body), "begin\nearly\nlate\n");
+	reply_free(&r);
+	hf_http_server_stop(s);
+}
