@@ -107,9 +107,7 @@ static bool is_id(const char *s, size_t len)
 	return len > 0 && len < 64 && strcspn(s, "/") >= len;
 }
 
-/* route parses path into t; returns the methods the path allows ("" when
- * the path is unknown). */
-static const char *route(const char *path, const char *method, struct hf_api_target *t)
+const char *hf_api_route_match(const char *path, const char *method, struct hf_api_target *t)
 {
 	memset(t, 0, sizeof(*t));
 	if (strcmp(path, "/api/hyperfleet") == 0 || strcmp(path, "/api/hyperfleet/") == 0) {
@@ -429,8 +427,9 @@ static void handle(const struct hf_http_request *req, struct hf_http_response *r
 	request_id(c.api, c.request_id);
 	snprintf(c.user, sizeof(c.user), "%s", c.api->auth ? "" : "system@hyperfleet.local");
 	struct hf_problem p;
-	const char *allow =
-		strlen(req->path) > MAX_PATH ? NULL : route(req->path, req->method, &c.target);
+	const char *allow = strlen(req->path) > MAX_PATH
+				    ? NULL
+				    : hf_api_route_match(req->path, req->method, &c.target);
 	if (!allow) {
 		hf_problem_init(&p, 414, HF_PROBLEM_TOO_LARGE,
 				"the request path is longer than %d bytes", MAX_PATH);

@@ -59,6 +59,10 @@ struct hf_api_target {
 	const char *pattern; /* for metrics, e.g. /clusters/{id} */
 };
 
+/* hf_api_route_match parses a request path into t; returns the methods the
+ * path allows ("GET, POST"), "" when the path is unknown. */
+const char *hf_api_route_match(const char *path, const char *method, struct hf_api_target *t);
+
 /* One request on its way through the pipeline. */
 struct hf_api_call {
 	struct hf_api *api;

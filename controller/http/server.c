@@ -14,6 +14,7 @@
 /* How much of a response body one writable callback sends. */
 #define WRITE_CHUNK 16384
 #define MAX_QUERY   8192
+#define MAX_HEADERS 16384
 
 struct hf_http_server {
 	struct lws_context *context;
@@ -306,6 +307,7 @@ struct hf_http_deferred *hf_http_defer(const struct hf_http_request *req)
 	};
 	d->headers = hf_buf_steal(&h);
 	d->req.headers = d->headers;
+	d->req.deferred = d;
 	hf_buf_init(&d->resp.headers, 0);
 	hf_buf_init(&d->resp.body, 0);
 	s->deferred = d;
@@ -365,9 +367,7 @@ struct hf_http_stream *hf_http_stream_open(const struct hf_http_request *req,
 	if (!wsi) {
 		/* A deferred request: the stream starts when it completes, and
 		 * what is written before waits in the stream's buffer. */
-		struct hf_http_deferred *d =
-			(struct hf_http_deferred *)((char *)req -
-						    offsetof(struct hf_http_deferred, req));
+		struct hf_http_deferred *d = req->deferred;
 		st->srv = d->srv;
 		d->stream = st;
 		return st;
@@ -639,6 +639,9 @@ enum hf_err hf_http_server_start(const struct hf_http_server_options *opts,
 	if (opts->tls_cert && opts->tls_key)
 		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 	info.user = s;
+	/* Room for long queries (a search may be 4 KiB): past this, libwebsockets
+	 * closes the connection. */
+	info.max_http_header_data = MAX_HEADERS;
 	s->context = lws_create_context(&info);
 	if (!s->context)
 		goto fail;

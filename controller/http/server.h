@@ -23,6 +23,7 @@
 #include "util/error.h"
 
 struct hf_http_server;
+struct hf_http_deferred;
 
 struct hf_http_request {
 	const char *method; /* "GET", "POST", ... */
@@ -40,6 +41,7 @@ struct hf_http_request {
 	 * (the connection) is not at hand. */
 	const char *headers;
 	size_t headers_len;
+	struct hf_http_deferred *deferred; /* set on a deferred request's copy */
 	/* The body was over max_body and dropped (only with
 	 * handle_oversized; otherwise the server answers 413 itself). */
 	bool body_too_large;
@@ -72,7 +74,6 @@ void hf_http_response_header(struct hf_http_response *resp, const char *name, co
  * once: it takes resp's buffers, and the server sends them (or drops them
  * if the client went away meanwhile) and frees the deferred request.
  */
-struct hf_http_deferred;
 struct hf_http_deferred *hf_http_defer(const struct hf_http_request *req);
 const struct hf_http_request *hf_http_deferred_request(const struct hf_http_deferred *d);
 void hf_http_deferred_complete(struct hf_http_deferred *d, struct hf_http_response *resp);

@@ -1,11 +1,13 @@
-/* Fuzz target: a REST list request's query parameters (page, size, order,
- * fields, search, phase, labels, ...), as the HTTP server hands them over,
- * parsed and then used to filter and render a small list. */
+/* Fuzz target: a REST request as the HTTP server hands it over: its path
+ * (the first line), routed, and its query parameters (the other lines:
+ * page, size, order, fields, search, phase, labels, ...), parsed and then
+ * used to filter and render a small list. */
 #include <cJSON.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api_private.h"
 #include "api/list.h"
 #include "api/rest.h"
 #include "util/alloc.h"
@@ -49,7 +51,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		params[n++] = p;
 		p = nl ? nl + 1 : NULL;
 	}
-	struct hf_http_request req = {.params = (const char *const *)params, .nparams = n};
+	struct hf_api_target target;
+	static const char *const methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE"};
+	for (size_t m = 0; n && m < 5; m++) {
+		const char *allow = hf_api_route_match(params[0], methods[m], &target);
+		if (*allow && (strlen(target.id) >= sizeof(target.id) ||
+			       strlen(target.cluster_id) >= sizeof(target.cluster_id)))
+			abort(); /* ids must fit their buffers */
+	}
+	struct hf_http_request req = {.params = (const char *const *)(params + (n > 0)),
+				      .nparams = n > 0 ? n - 1 : 0};
 	for (int kind = 0; kind < 2; kind++) {
 		struct hf_api_list_query q;
 		struct hf_problem p;
