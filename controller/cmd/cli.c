@@ -131,40 +131,19 @@ static int cmd_version(int argc, char **argv)
 	return HF_EXIT_OK;
 }
 
-/*
- * Commands whose implementation has not landed yet say so and fail, so that
- * nobody mistakes the skeleton for a working feature.
- */
-static int cmd_not_implemented(int argc, char **argv)
-{
-	(void)argc;
-	fprintf(stderr, "hyperfleet %s: not implemented in this build yet\n", argv[0]);
-	return HF_EXIT_UNAVAILABLE;
-}
-
 static const struct hf_command adapter_commands[] = {
 	{
 		.name = "lint",
 		.summary = "check adapter configs and report errors with line and column",
-		.usage =
-			"Usage: hyperfleet adapter lint FILE...\n"
-			"\n"
-			"Checks each Adapter config file (YAML) as the controller would when it is\n"
-			"applied: schema, every CEL expression and template. Exits non-zero and prints\n"
-			"FILE:LINE:COLUMN: message for each error.\n",
-		.run = cmd_not_implemented,
+		.usage = hf_cmd_adapter_lint_usage,
+		.run = hf_cmd_adapter_lint,
 	},
 	{
 		.name = "dry-run",
 		.summary =
 			"run an adapter against a resource without a cluster and print every step",
-		.usage =
-			"Usage: hyperfleet adapter dry-run --adapter FILE --resource FILE [--observed FILE]\n"
-			"\n"
-			"Evaluates the adapter's params, preconditions, rendered manifests and status\n"
-			"against the resource (and optionally observed objects) and prints each step,\n"
-			"decision and the report it would write. Talks to no cluster.\n",
-		.run = cmd_not_implemented,
+		.usage = hf_cmd_adapter_dry_run_usage,
+		.run = hf_cmd_adapter_dry_run,
 	},
 	{0},
 };

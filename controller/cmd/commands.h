@@ -12,4 +12,10 @@ extern const char hf_cmd_run_usage[];
 int hf_cmd_report(int argc, char **argv);
 extern const char hf_cmd_report_usage[];
 
+int hf_cmd_adapter_lint(int argc, char **argv);
+extern const char hf_cmd_adapter_lint_usage[];
+
+int hf_cmd_adapter_dry_run(int argc, char **argv);
+extern const char hf_cmd_adapter_dry_run_usage[];
+
 #endif

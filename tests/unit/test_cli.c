@@ -112,10 +112,10 @@ Test(cli_main, command_help_succeeds, .init = cr_redirect_stdout)
 	cr_assert(strncmp(buf, "Usage: hyperfleet adapter lint FILE...", 38) == 0, "got:\n%s", buf);
 }
 
-Test(cli_main, unfinished_commands_fail_instead_of_pretending, .init = cr_redirect_stderr)
+Test(cli_main, adapter_lint_of_a_missing_file_fails, .init = cr_redirect_stderr)
 {
-	char *argv[] = {"hyperfleet", "adapter", "lint", "x.yaml", NULL};
-	cr_assert_eq(hf_cli_main(4, argv), HF_EXIT_UNAVAILABLE);
+	char *argv[] = {"hyperfleet", "adapter", "lint", "no-such-file.yaml", NULL};
+	cr_assert_eq(hf_cli_main(4, argv), HF_EXIT_FAILURE);
 }
 
 Test(cli_main, run_refuses_bad_flags_with_their_name, .init = cr_redirect_stderr)
