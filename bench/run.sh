@@ -2,7 +2,7 @@
 # `make bench`: runs the benchmarks against a fresh real control plane and
 # writes their figures to bench/results/<name>.json.
 #
-#   BENCH=informer|reconcile|api   run one (default: all)
+#   BENCH=informer|reconcile|api|adapters   run one (default: all)
 #   BENCH_API_CLUSTERS, BENCH_API_SECONDS   api sizes (10000 clusters, 10 s per wrk run)
 #   BENCH_CLUSTERS, BENCH_POOLS, BENCH_UPDATES   informer sizes (10000, 2, 5000)
 #   BENCH_RECONCILE_CLUSTERS   reconcile size (2000: 1000 reports one at a time, 1000 at once)
@@ -149,14 +149,24 @@ bench_api() {
 	kubectl delete namespace abench --wait=false >/dev/null
 }
 
+# bench_adapters: CEL against hand-written JSON lookups (no control plane
+# needed; the dispatch latency comes with the adapter engine).
+bench_adapters() {
+	log "adapters: CEL evaluations against equivalent JSON lookups"
+	stamp "$("$bin/cel_bench")" >"$top/bench/results/adapters.json"
+	log "adapters: $(cat "$top/bench/results/adapters.json")"
+}
+
 case $which in
 all)
 	bench_informer
 	bench_reconcile
 	bench_api
+	bench_adapters
 	;;
+adapters) bench_adapters ;;
 informer) bench_informer ;;
 reconcile) bench_reconcile ;;
 api) bench_api ;;
-*) die "unknown BENCH '$which' (informer, reconcile, api or all)" ;;
+*) die "unknown BENCH '$which' (informer, reconcile, api, adapters or all)" ;;
 esac

@@ -59,8 +59,10 @@ static void kube_problem(struct hf_api_call *c, enum hf_err err, const struct hf
 										  : "pattern";
 			hf_problem_field_error(&p, e->causes[i].field, NULL, constraint,
 					       e->causes[i].message);
-			if (!policy && i == 0 && e->causes[i].message)
-				snprintf(p.error, sizeof(p.error), "%s", e->causes[i].message);
+			/* The seed's clients read `error`: name the field in it. */
+			if (!policy && !p.error[0] && e->causes[i].message)
+				snprintf(p.error, sizeof(p.error), "%s: %s", e->causes[i].field,
+					 e->causes[i].message);
 		}
 	} else if (e->http_code == 403) {
 		hf_problem_init(&p, 403, HF_PROBLEM_FORBIDDEN, "%s", message);

@@ -69,9 +69,25 @@ static void free_list(char **items, size_t n)
 	free(items);
 }
 
-static bool parse_phase(const char *value, enum hf_kind kind, const char **out,
+/* unquote drops one pair of quotes around a value: the seed journeys write
+ * status.phase="Not Ready". */
+static const char *unquote(const char *value, char *buf, size_t len)
+{
+	size_t n = strlen(value);
+	if (n >= 2 && (value[0] == '"' || value[0] == '\'') && value[n - 1] == value[0] &&
+	    n - 2 < len) {
+		memcpy(buf, value + 1, n - 2);
+		buf[n - 2] = '\0';
+		return buf;
+	}
+	return value;
+}
+
+static bool parse_phase(const char *quoted, enum hf_kind kind, const char **out,
 			struct hf_problem *p)
 {
+	char buf[64];
+	const char *value = unquote(quoted, buf, sizeof(buf));
 	if (strcmp(value, "Ready") == 0)
 		*out = "Ready";
 	else if (strcmp(value, "Not Ready") == 0 || strcmp(value, "NotReady") == 0)
@@ -134,6 +150,30 @@ static bool parse_fields(const char *value, struct hf_api_list_query *q, struct 
 	return true;
 }
 
+/* joined_param joins every value of a repeated parameter with commas (the
+ * original takes order=a&order=b as order=a,b); NULL when absent. */
+static char *joined_param(const struct hf_http_request *req, const char *name)
+{
+	size_t n = strlen(name);
+	struct hf_buf out;
+	hf_buf_init(&out, 0);
+	bool found = false;
+	enum hf_err err = HF_OK;
+	for (size_t i = 0; i < req->nparams; i++) {
+		const char *p = req->params[i];
+		if (strncmp(p, name, n) != 0 || (p[n] != '=' && p[n] != '\0'))
+			continue;
+		err |= hf_buf_printf(&out, "%s%s", found ? "," : "", p[n] ? p + n + 1 : "");
+		found = true;
+	}
+	(void)err; /* uncapped */
+	if (!found) {
+		hf_buf_free(&out);
+		return NULL;
+	}
+	return hf_buf_steal(&out);
+}
+
 enum hf_err hf_api_list_query_parse(const struct hf_http_request *req, enum hf_kind kind,
 				    struct hf_api_list_query *q, struct hf_problem *p)
 {
@@ -158,8 +198,10 @@ enum hf_err hf_api_list_query_parse(const struct hf_http_request *req, enum hf_k
 		free(error);
 		return HF_ERR_INVALID;
 	}
-	if ((v = hf_http_request_param(req, "order")) &&
-	    hf_tsl_order_parse(v, tk, &q->order, &error) != HF_OK) {
+	char *order = joined_param(req, "order");
+	enum hf_err err = order ? hf_tsl_order_parse(order, tk, &q->order, &error) : HF_OK;
+	free(order);
+	if (err) {
 		hf_problem_init(p, 400, HF_PROBLEM_BAD_QUERY, "%s", error);
 		free(error);
 		return HF_ERR_INVALID;

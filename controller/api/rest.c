@@ -129,10 +129,15 @@ cJSON *hf_rest_resource(enum hf_kind kind, const cJSON *object, const char *clus
 	const char *phase = hf_json_string(status, "phase");
 	if (cJSON_GetObjectItemCaseSensitive(meta, "deletionTimestamp"))
 		phase = "Terminating";
-	cJSON_AddStringToObject(st, "phase", phase ? phase : "Not Ready");
 	long long observed = 0;
-	if (hf_json_int64(cJSON_GetObjectItemCaseSensitive(status, "observedGeneration"),
-			  &observed))
+	bool has_observed = hf_json_int64(
+		cJSON_GetObjectItemCaseSensitive(status, "observedGeneration"), &observed);
+	/* A spec change the controller has not aggregated yet: the adapters
+	 * have not worked on this generation, whatever the last status said. */
+	if (phase && strcmp(phase, "Ready") == 0 && (!has_observed || observed < generation))
+		phase = "Not Ready";
+	cJSON_AddStringToObject(st, "phase", phase ? phase : "Not Ready");
+	if (has_observed)
 		cJSON_AddNumberToObject(st, "observed_generation", (double)observed);
 	cJSON_AddItemToObject(st, "conditions",
 			      rename_list(cJSON_GetObjectItemCaseSensitive(status, "conditions")));

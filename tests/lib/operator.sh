@@ -24,8 +24,16 @@ start_operator() {
 	wait_for 60 "the controller to be ready" curl -fsS "http://127.0.0.1:$port/readyz"
 	case " $* " in
 	*" --api-bind-address 0 "*) ;;
-	*) wait_for 60 "the REST API to be ready" curl -fsS "$HF_API/clusters?size=1" -o /dev/null ;;
+	*) wait_for 60 "the REST API to be ready" api_answers ;;
 	esac
+}
+
+# api_answers: the REST API serves its cache (200), or asks for credentials
+# (401, with --auth kubernetes).
+api_answers() {
+	local code
+	code=$(curl -sS -o /dev/null -w '%{http_code}' "$HF_API/clusters?size=1") || return 1
+	[ "$code" = 200 ] || [ "$code" = 401 ]
 }
 
 # stop_operator: SIGTERM, and the controller must exit cleanly.
