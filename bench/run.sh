@@ -121,10 +121,20 @@ bench_api() {
 		curl -fsS "$base/clusters?size=1" -o /dev/null
 	id=$(curl -fsS "$base/clusters?name=bench-00042&fields=id" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
 	[ -n "$id" ] || die "api: bench-00042 is not served"
-	local get static kube search create
-	log "api: GET by id, the trivial endpoint, and kube-apiserver's GET, $secs s each"
-	get=$(wrk_figures -t2 -c16 -d"${secs}s" "$base/clusters/$id")
-	static=$(wrk_figures -t2 -c16 -d"${secs}s" "http://127.0.0.1:$port/api/hyperfleet")
+	local get static kube search create round g s best=0 ratios=()
+	# GET by id and the trivial endpoint alternate in rounds, so that the
+	# ratio compares runs under the same load; the round with the median
+	# ratio gives the figures.
+	log "api: GET by id against the trivial endpoint, 3 rounds of $secs s each, then kube-apiserver's GET"
+	for round in 1 2 3; do
+		g=$(wrk_figures -t2 -c16 -d"${secs}s" "$base/clusters/$id")
+		s=$(wrk_figures -t2 -c16 -d"${secs}s" "http://127.0.0.1:$port/api/hyperfleet")
+		ratios+=("$(awk -v a="${g%% *}" -v b="${s%% *}" 'BEGIN { printf "%.4f", a / b }') $g|$s")
+	done
+	best=$(printf '%s\n' "${ratios[@]}" | sort -n | sed -n 2p)
+	get=${best#* }
+	static=${get#*|}
+	get=${get%|*}
 	kube=$(wrk_figures -t2 -c16 -d"${secs}s" -H "Authorization: Bearer $HF_KUBE_TOKEN" \
 		"$HF_KUBE_SERVER/apis/hyperfleet.io/v1alpha1/namespaces/abench/clusters/bench-00042")
 	log "api: a page of 100 with a search, and creates"

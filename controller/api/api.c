@@ -19,6 +19,24 @@
 #define MAX_PATH    2048
 #define MAX_CLIENTS 10000 /* rate-limit buckets kept before starting over */
 
+/* random64 is a per-thread xorshift64* generator seeded once from the
+ * kernel: request ids need to be unique, not secret, and a system call per
+ * request would cost more than the rest of a GET. */
+static unsigned long long random64(struct hf_api *a)
+{
+	static _Thread_local unsigned long long state;
+	if (!state) {
+		if (getrandom(&state, sizeof(state), GRND_NONBLOCK) != (ssize_t)sizeof(state))
+			state = (unsigned long long)hf_monotonic_now() * 1000003ULL;
+		state ^= atomic_fetch_add(&a->sequence, 1) * 0x9E3779B97F4A7C15ULL;
+		state |= 1;
+	}
+	state ^= state >> 12;
+	state ^= state << 25;
+	state ^= state >> 27;
+	return state * 0x2545F4914F6CDD1DULL;
+}
+
 /* Request ids: UUID version 7 (time-ordered), as the original used. */
 static void request_id(struct hf_api *a, char out[40])
 {
@@ -29,12 +47,9 @@ static void request_id(struct hf_api *a, char out[40])
 		(unsigned long long)ts.tv_sec * 1000 + (unsigned long long)ts.tv_nsec / 1000000;
 	for (int i = 0; i < 6; i++)
 		b[i] = (unsigned char)(ms >> (40 - 8 * i));
-	if (getrandom(b + 6, 10, GRND_NONBLOCK) != 10) {
-		/* No entropy yet: a counter keeps ids unique. */
-		unsigned long long n = atomic_fetch_add(&a->sequence, 1);
-		memcpy(b + 6, &n, 8);
-		b[14] = b[15] = 0;
-	}
+	unsigned long long r1 = random64(a), r2 = random64(a);
+	memcpy(b + 6, &r1, 8);
+	memcpy(b + 14, &r2, 2);
 	b[6] = (unsigned char)(0x70 | (b[6] & 0x0f));
 	b[8] = (unsigned char)(0x80 | (b[8] & 0x3f));
 	snprintf(out, 40, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
