@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adapter/engine.h"
 #include "api/api.h"
 #include "cmd/commands.h"
 #include "core/core.h"
@@ -34,6 +35,7 @@ struct wiring {
 	struct hf_core core;
 	struct hf_controller *clusters;
 	struct hf_controller *nodepools;
+	struct hf_engine *engine; /* the adapter engine, or NULL */
 };
 
 static void enqueue_cluster_pools(struct wiring *w, const struct hf_obj *cluster)
@@ -77,6 +79,32 @@ static void nodepool_updated(const struct hf_obj *old, const struct hf_obj *o, v
 {
 	(void)old;
 	nodepool_changed(o, ctx);
+}
+
+/* The adapter engine runs a Cluster's or NodePool's adapters on every
+ * change of it (its status included: dependsOn reads other reports). */
+static void engine_cluster_changed(const struct hf_obj *o, void *ctx)
+{
+	struct wiring *w = ctx;
+	hf_engine_enqueue(w->engine, HF_KIND_CLUSTER, o->key);
+}
+
+static void engine_cluster_updated(const struct hf_obj *old, const struct hf_obj *o, void *ctx)
+{
+	(void)old;
+	engine_cluster_changed(o, ctx);
+}
+
+static void engine_nodepool_changed(const struct hf_obj *o, void *ctx)
+{
+	struct wiring *w = ctx;
+	hf_engine_enqueue(w->engine, HF_KIND_NODEPOOL, o->key);
+}
+
+static void engine_nodepool_updated(const struct hf_obj *old, const struct hf_obj *o, void *ctx)
+{
+	(void)old;
+	engine_nodepool_changed(o, ctx);
 }
 
 /* enqueue_all: the required adapters changed, so may every status. */
@@ -434,6 +462,12 @@ int hf_cmd_run(int argc, char **argv)
 	struct hf_informer_handlers ch = {cluster_changed, cluster_updated, cluster_changed, &w};
 	struct hf_informer_handlers nh = {nodepool_changed, nodepool_updated, nodepool_changed, &w};
 	struct hf_informer_handlers ah = {adapter_changed, adapter_updated, adapter_changed, &w};
+	struct hf_informer_handlers ech = {engine_cluster_changed, engine_cluster_updated, NULL,
+					   &w};
+	struct hf_informer_handlers enh = {engine_nodepool_changed, engine_nodepool_updated, NULL,
+					   &w};
+	struct hf_engine_options eo = {
+		.core = &w.core, .adapters = adapters, .ns = f.ns, .workers = f.workers};
 	enum hf_err e = HF_OK;
 	if (f.controller) {
 		e = hf_manager_add_controller(m, &cc, &w.clusters);
@@ -445,6 +479,12 @@ int hf_cmd_run(int argc, char **argv)
 			e = hf_informer_add_handlers(nodepools, &nh);
 		if (!e)
 			e = hf_informer_add_handlers(adapters, &ah);
+		if (!e)
+			e = hf_engine_setup(m, &eo, &w.engine);
+		if (!e)
+			e = hf_informer_add_handlers(clusters, &ech);
+		if (!e)
+			e = hf_informer_add_handlers(nodepools, &enh);
 	}
 	struct hf_api *api = NULL;
 	if (!e && f.api.port >= 0 &&
@@ -469,6 +509,7 @@ int hf_cmd_run(int argc, char **argv)
 	else
 		hf_log(HF_LOG_INFO, "run", "stopped", (const char *)NULL);
 	hf_manager_free(m);
+	hf_engine_free(w.engine);
 	hf_reconciler_free(rc_clusters);
 	hf_reconciler_free(rc_pools);
 	hf_core_cleanup(&w.core);

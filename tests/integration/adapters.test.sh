@@ -1,0 +1,221 @@
+# The adapter engine against the real control plane: Adapters applied with
+# kubectl, Jobs run by kwok (hack/kube/kwok-stages.yaml), reports read from
+# the Cluster's status.adapters.
+. "$HF_TOP/tests/lib/kube.sh"
+. "$HF_TOP/tests/lib/operator.sh"
+
+cleanup() {
+	[ -n "${HF_OPERATOR_PID:-}" ] && kill -TERM "$HF_OPERATOR_PID" 2>/dev/null && wait "$HF_OPERATOR_PID" 2>/dev/null
+	remove_test_adapters
+}
+
+cluster_yaml() { # NAME [REGION]
+	printf 'apiVersion: hyperfleet.io/v1alpha1\nkind: Cluster\nmetadata: {name: %s}\nspec: {provider: gcp, region: %s}\n' "$1" "${2:-us-east1}"
+}
+
+# job_adapter NAME ANNOTATIONS [SPEC_LINES]: a required Cluster adapter
+# running one Job per generation; ANNOTATIONS (a YAML flow map) go on the
+# pod template, SPEC_LINES (indented by two) into spec.
+job_adapter() {
+	kubectl apply -f - >/dev/null <<YAML
+apiVersion: hyperfleet.io/v1alpha1
+kind: Adapter
+metadata: {name: $1, labels: {hyperfleet-test: "true"}}
+spec:
+  target: Cluster
+  required: true
+${3:-}
+  resources:
+    - name: job
+      manifest:
+        apiVersion: batch/v1
+        kind: Job
+        spec:
+          backoffLimit: 0
+          template:
+            metadata: {annotations: $2}
+            spec:
+              restartPolicy: Never
+              containers: [{name: main, image: busybox}]
+YAML
+}
+
+# report NS CLUSTER ADAPTER TYPE FIELD: a field of a condition of the
+# adapter's entry in the Cluster's status.adapters.
+entry_cond() {
+	kubectl get hfc "$2" -n "$1" -o json | jq -r --arg a "$3" --arg t "$4" --arg f "$5" \
+		'.status.adapters[]? | select(.adapter == $a) | .conditions[]? | select(.type == $t) | .[$f] // empty'
+}
+
+entry_is() { # NS CLUSTER ADAPTER TYPE FIELD VALUE
+	[ "$(entry_cond "$1" "$2" "$3" "$4" "$5")" = "$6" ]
+}
+
+jobs_of() { # NS ADAPTER: the names of the adapter's Jobs, sorted
+	kubectl get jobs -n "$1" -l "hyperfleet.io/adapter=$2" -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}' | sort
+}
+
+job_count_is() { # NS ADAPTER N
+	[ "$(jobs_of "$1" "$2" | grep -c .)" = "$3" ]
+}
+
+phase_is() { # NS NAME PHASE
+	[ "$(jpath hfc "$1" "$2" '{.status.phase}')" = "$3" ]
+}
+
+test_a_succeeding_job_makes_the_adapter_available_and_the_cluster_ready() {
+	trap cleanup EXIT
+	local ns uid job
+	ns=$(new_namespace adapt-ok)
+	job_adapter t-ok '{}'
+	start_operator "$ns"
+	cluster_yaml east | apply_yaml "$ns" >/dev/null
+	wait_for 120 "Available=True" entry_is "$ns" east t-ok Available status True
+	assert_eq "JobSucceeded" "$(entry_cond "$ns" east t-ok Available reason)"
+	assert_eq "True" "$(entry_cond "$ns" east t-ok Applied status)"
+	assert_eq "True" "$(entry_cond "$ns" east t-ok Health status)"
+	wait_for 60 "phase Ready" phase_is "$ns" east Ready
+	assert_eq "True" "$(condition hfc "$ns" east TOkSuccessful status)"
+	uid=$(jpath hfc "$ns" east '{.metadata.uid}')
+	job=$(jobs_of "$ns" t-ok)
+	assert_eq "t-ok-job-${uid:0:8}-g1" "$job" "the Job's deterministic name, in the Cluster's namespace"
+	assert_eq "$uid" "$(kubectl get job "$job" -n "$ns" -o jsonpath='{.metadata.labels.hyperfleet\.io/cluster-id}')"
+	assert_eq "Accepted" "$(kubectl get adapter t-ok -o jsonpath='{.status.conditions[?(@.type=="Accepted")].reason}')"
+	stop_operator
+}
+
+test_a_failing_job_reports_its_termination_message() {
+	trap cleanup EXIT
+	local ns
+	ns=$(new_namespace adapt-fail)
+	job_adapter t-fail '{sim.hyperfleet.io/outcome: fail, sim.hyperfleet.io/message: "quota exceeded"}'
+	start_operator "$ns"
+	cluster_yaml west | apply_yaml "$ns" >/dev/null
+	wait_for 120 "reason JobFailed" entry_is "$ns" west t-fail Available reason JobFailed
+	assert_eq "False" "$(entry_cond "$ns" west t-fail Available status)"
+	assert_contains "$(entry_cond "$ns" west t-fail Available message)" "quota exceeded"
+	assert_eq "True" "$(entry_cond "$ns" west t-fail Health status)"
+	assert_eq "Not Ready" "$(jpath hfc "$ns" west '{.status.phase}')"
+	stop_operator
+}
+
+test_a_dependent_adapter_waits_for_the_first_to_be_available() {
+	trap cleanup EXIT
+	local ns first second done created
+	ns=$(new_namespace adapt-dep)
+	job_adapter t-first '{sim.hyperfleet.io/duration: 4s}'
+	job_adapter t-second '{}' '  dependsOn: [t-first]'
+	start_operator "$ns"
+	cluster_yaml north | apply_yaml "$ns" >/dev/null
+	wait_for 60 "the first Job" job_count_is "$ns" t-first 1
+	wait_for 60 "the second adapter to wait" entry_is "$ns" north t-second Available reason PreconditionsNotMet
+	assert_contains "$(entry_cond "$ns" north t-second Available message)" "waiting for adapter t-first"
+	assert_eq "" "$(jobs_of "$ns" t-second)" "the second adapter's Jobs while the first runs"
+	wait_for 120 "the second Job" job_count_is "$ns" t-second 1
+	first=$(jobs_of "$ns" t-first)
+	second=$(jobs_of "$ns" t-second)
+	done=$(kubectl get job "$first" -n "$ns" -o jsonpath='{.status.completionTime}')
+	created=$(kubectl get job "$second" -n "$ns" -o jsonpath='{.metadata.creationTimestamp}')
+	[ -n "$done" ] || fail "the first Job has not completed, yet the second exists"
+	[ "$(date -d "$created" +%s)" -ge "$(date -d "$done" +%s)" ] || fail "the second Job ($created) was created before the first completed ($done)"
+	wait_for 120 "the second Available=True" entry_is "$ns" north t-second Available status True
+	wait_for 60 "phase Ready" phase_is "$ns" north Ready
+	stop_operator
+}
+
+test_a_spec_change_runs_a_new_generation_and_prunes_old_jobs() {
+	trap cleanup EXIT
+	local ns uid
+	ns=$(new_namespace adapt-gen)
+	job_adapter t-gen '{}' '  jobHistoryLimit: 1'
+	start_operator "$ns"
+	cluster_yaml south | apply_yaml "$ns" >/dev/null
+	wait_for 120 "Available=True at generation 1" entry_is "$ns" south t-gen Available status True
+	uid=$(jpath hfc "$ns" south '{.metadata.uid}')
+	kubectl patch hfc south -n "$ns" --type=merge -p '{"spec":{"region":"us-west1"}}' >/dev/null
+	wait_for 60 "the generation 2 Job" bash -c "kubectl get job t-gen-job-${uid:0:8}-g2 -n $ns"
+	# jobHistoryLimit 1: one Job of an older generation stays.
+	wait_for 120 "Available=True at generation 2" bash -c "[ \"\$(kubectl get hfc south -n $ns -o json | jq -r '.status.adapters[] | select(.adapter==\"t-gen\") | .observedGeneration')\" = 2 ]"
+	assert_eq "t-gen-job-${uid:0:8}-g1
+t-gen-job-${uid:0:8}-g2" "$(jobs_of "$ns" t-gen)"
+	kubectl patch hfc south -n "$ns" --type=merge -p '{"spec":{"region":"europe-west1"}}' >/dev/null
+	wait_for 60 "the generation 3 Job" bash -c "kubectl get job t-gen-job-${uid:0:8}-g3 -n $ns"
+	wait_for 60 "the generation 1 Job deleted" bash -c "! kubectl get job t-gen-job-${uid:0:8}-g1 -n $ns 2>/dev/null"
+	wait_for 120 "only generations 2 and 3 left" bash -c "[ \"\$(kubectl get jobs -n $ns -l hyperfleet.io/adapter=t-gen -o name | sort | tr '\n' ' ')\" = 'job.batch/t-gen-job-${uid:0:8}-g2 job.batch/t-gen-job-${uid:0:8}-g3 ' ]"
+	stop_operator
+}
+
+test_an_invalid_adapter_is_not_accepted_with_a_positioned_message() {
+	trap cleanup EXIT
+	local ns msg
+	ns=$(new_namespace adapt-bad)
+	start_operator "$ns"
+	kubectl apply -f - >/dev/null <<'YAML'
+apiVersion: hyperfleet.io/v1alpha1
+kind: Adapter
+metadata: {name: t-bad, labels: {hyperfleet-test: "true"}}
+spec:
+  target: Cluster
+  params:
+    - name: region
+      expression: cluster.spec.regoin +
+YAML
+	wait_for 60 "Accepted=False" bash -c "[ \"\$(kubectl get adapter t-bad -o jsonpath='{.status.conditions[?(@.type==\"Accepted\")].status}')\" = False ]"
+	assert_eq "Invalid" "$(kubectl get adapter t-bad -o jsonpath='{.status.conditions[?(@.type=="Accepted")].reason}')"
+	msg=$(kubectl get adapter t-bad -o jsonpath='{.status.conditions[?(@.type=="Accepted")].message}')
+	assert_match "$msg" '^spec\.params\[0\]\.expression: 1:[0-9]+: '
+	assert_eq "1" "$(kubectl get adapter t-bad -o jsonpath='{.status.conditions[?(@.type=="Accepted")].observedGeneration}')"
+	# Fixed: accepted at generation 2.
+	kubectl patch adapter t-bad --type=merge -p '{"spec":{"params":[{"name":"region","expression":"cluster.spec.region"}]}}' >/dev/null
+	wait_for 60 "Accepted=True" bash -c "[ \"\$(kubectl get adapter t-bad -o jsonpath='{.status.conditions[?(@.type==\"Accepted\")].status}')\" = True ]"
+	assert_eq "2" "$(kubectl get adapter t-bad -o jsonpath='{.status.conditions[?(@.type=="Accepted")].observedGeneration}')"
+	stop_operator
+}
+
+test_editing_an_adapter_takes_effect_without_a_restart() {
+	trap cleanup EXIT
+	local ns
+	ns=$(new_namespace adapt-edit)
+	job_adapter t-edit '{}' '  preconditions: [{name: region, expression: cluster.spec.region == "nowhere"}]'
+	start_operator "$ns"
+	cluster_yaml east | apply_yaml "$ns" >/dev/null
+	wait_for 60 "PreconditionsNotMet" entry_is "$ns" east t-edit Available reason PreconditionsNotMet
+	assert_eq "" "$(jobs_of "$ns" t-edit)"
+	job_adapter t-edit '{}' '  preconditions: [{name: region, expression: cluster.spec.region == "us-east1"}]'
+	wait_for 120 "Available=True after the edit" entry_is "$ns" east t-edit Available status True
+	job_count_is "$ns" t-edit 1 || fail "expected one Job: $(jobs_of "$ns" t-edit)"
+	stop_operator
+}
+
+test_a_restart_while_a_job_runs_does_not_duplicate_it() {
+	trap cleanup EXIT
+	local ns
+	ns=$(new_namespace adapt-restart)
+	job_adapter t-slow '{sim.hyperfleet.io/duration: 20s}'
+	start_operator "$ns"
+	cluster_yaml east | apply_yaml "$ns" >/dev/null
+	wait_for 60 "the Job" job_count_is "$ns" t-slow 1
+	wait_for 60 "JobRunning" entry_is "$ns" east t-slow Available reason JobRunning
+	kill -KILL "$HF_OPERATOR_PID"
+	wait "$HF_OPERATOR_PID" 2>/dev/null || true
+	HF_OPERATOR_PID=
+	start_operator "$ns"
+	wait_for 120 "Available=True" entry_is "$ns" east t-slow Available status True
+	job_count_is "$ns" t-slow 1 || fail "expected exactly one Job: $(jobs_of "$ns" t-slow)"
+	stop_operator
+}
+
+test_deleting_a_cluster_deletes_the_adapter_objects_and_finalizes() {
+	trap cleanup EXIT
+	local ns
+	ns=$(new_namespace adapt-del)
+	job_adapter t-del '{}'
+	start_operator "$ns"
+	cluster_yaml gone | apply_yaml "$ns" >/dev/null
+	wait_for 120 "phase Ready" phase_is "$ns" gone Ready
+	job_count_is "$ns" t-del 1 || fail "expected one Job: $(jobs_of "$ns" t-del)"
+	kubectl delete hfc gone -n "$ns" --wait=false >/dev/null
+	wait_for 120 "the Cluster to be removed" bash -c "! kubectl get hfc gone -n $ns 2>/dev/null"
+	wait_for 60 "the Jobs deleted" job_count_is "$ns" t-del 0
+	stop_operator
+}
