@@ -4,6 +4,7 @@
 #
 #   BENCH=informer|reconcile|api|adapters   run one (default: all)
 #   BENCH_API_CLUSTERS, BENCH_API_SECONDS   api sizes (10000 clusters, 10 s per wrk run)
+#   BENCH_DISPATCH_CLUSTERS    adapter dispatch latency sample (200 clusters)
 #   BENCH_CLUSTERS, BENCH_POOLS, BENCH_UPDATES   informer sizes (10000, 2, 5000)
 #   BENCH_RECONCILE_CLUSTERS   reconcile size (2000: 1000 reports one at a time, 1000 at once)
 #   Diagnostics of the reconcile benchmark (off by default):
@@ -159,12 +160,48 @@ bench_api() {
 	kubectl delete namespace abench --wait=false >/dev/null
 }
 
-# bench_adapters: CEL against hand-written JSON lookups (no control plane
-# needed; the dispatch latency comes with the adapter engine).
+# bench_adapters: CEL against hand-written JSON lookups, and the engine's
+# dispatch latency: a Cluster created to its adapter's Job existing.
 bench_adapters() {
+	local clusters=${BENCH_DISPATCH_CLUSTERS:-200} port cel dispatch
 	log "adapters: CEL evaluations against equivalent JSON lookups"
-	stamp "$("$bin/cel_bench")" >"$top/bench/results/adapters.json"
+	cel=$("$bin/cel_bench")
+	kubectl create namespace dbench >/dev/null
+	kubectl apply -f - >/dev/null <<'YAML'
+apiVersion: hyperfleet.io/v1alpha1
+kind: Adapter
+metadata: {name: bench-dispatch}
+spec:
+  target: Cluster
+  preconditions:
+    - name: gcp
+      expression: cluster.spec.provider == "gcp"
+  resources:
+    - name: job
+      manifest:
+        apiVersion: batch/v1
+        kind: Job
+        spec:
+          backoffLimit: 0
+          template:
+            spec:
+              restartPolicy: Never
+              containers:
+                - {name: work, image: "example.invalid/work:1", args: ["${cluster.metadata.name}"]}
+YAML
+	port=$(free_port)
+	"$top/build/release/hyperfleet" run --namespace dbench --leader-elect=false --metrics-bind-address 0 \
+		--api-bind-address 0 --health-probe-bind-address "127.0.0.1:$port" --log-level warn \
+		>"$dir/logs/hyperfleet.log" 2>&1 &
+	operator=$!
+	wait_until 60 "the controller to be ready" "$dir" kube-apiserver curl -fsS "http://127.0.0.1:$port/readyz"
+	log "adapters: $clusters clusters created one at a time, each until its Job exists"
+	dispatch=$("$bin/dispatch_bench" dbench "$clusters")
+	kill -TERM "$operator" && wait "$operator"
+	operator=
+	stamp "${cel%\}},${dispatch#\{}" >"$top/bench/results/adapters.json"
 	log "adapters: $(cat "$top/bench/results/adapters.json")"
+	kubectl delete adapter bench-dispatch --wait=false >/dev/null
 }
 
 case $which in

@@ -23,45 +23,7 @@ static const char VARS[] =
 	"\"True\"}]}},"
 	" \"s\": \"hello\", \"pattern\": \"^h.*o$\"}";
 
-/* 2026-01-01T00:00:00Z */
-static const struct timespec NOW = {1767225600, 0};
-
-struct row {
-	const char *expr;
-	const char *want;
-};
-
-static char *run(const char *expr)
-{
-	cJSON *obj = cJSON_Parse(VARS);
-	struct hf_cel_activation a = {.object = obj, .now = &NOW};
-	struct hf_cel_program *p = NULL;
-	char *err = NULL, *out;
-	cJSON *r = NULL;
-	if (hf_cel_compile(expr, &p, &err) != HF_OK)
-		out = hf_asprintf("compile: %s", err);
-	else if (hf_cel_eval(p, &a, &r, &err) != HF_OK)
-		out = hf_asprintf("error: %s", err);
-	else
-		out = cJSON_PrintUnformatted(r);
-	cJSON_Delete(r);
-	free(err);
-	hf_cel_program_free(p);
-	cJSON_Delete(obj);
-	return out;
-}
-
-static void check_rows(const struct row *rows, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		char *got = run(rows[i].expr);
-		cr_expect_str_eq(got, rows[i].want, "%s\n  got:  %s\n  want: %s", rows[i].expr, got,
-				 rows[i].want);
-		free(got);
-	}
-}
-
-#define CHECK_ROWS(rows) check_rows(rows, sizeof(rows) / sizeof(rows[0]))
+#include "cel_rows.h"
 
 Test(cel_functions, size)
 {

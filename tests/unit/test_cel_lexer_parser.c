@@ -12,43 +12,10 @@
 #include "cel/cel.h"
 #include "util/alloc.h"
 
-struct row {
-	const char *expr;
-	const char *want;
-};
+/* The variables the rows may use. */
+static const char VARS[] = "{\"n\": 5, \"m\": {\"namespace\": \"ns\", \"a-b\": 1, \"a b\": 2}}";
 
-static char *run(const char *expr)
-{
-	cJSON *obj =
-		cJSON_Parse("{\"n\": 5, \"m\": {\"namespace\": \"ns\", \"a-b\": 1, \"a b\": 2}}");
-	struct hf_cel_activation a = {.object = obj};
-	struct hf_cel_program *p = NULL;
-	char *err = NULL, *out;
-	cJSON *r = NULL;
-	if (hf_cel_compile(expr, &p, &err) != HF_OK)
-		out = hf_asprintf("compile: %s", err);
-	else if (hf_cel_eval(p, &a, &r, &err) != HF_OK)
-		out = hf_asprintf("error: %s", err);
-	else
-		out = cJSON_PrintUnformatted(r);
-	cJSON_Delete(r);
-	free(err);
-	hf_cel_program_free(p);
-	cJSON_Delete(obj);
-	return out;
-}
-
-static void check_rows(const struct row *rows, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		char *got = run(rows[i].expr);
-		cr_expect_str_eq(got, rows[i].want, "%s\n  got:  %s\n  want: %s", rows[i].expr, got,
-				 rows[i].want);
-		free(got);
-	}
-}
-
-#define CHECK_ROWS(rows) check_rows(rows, sizeof(rows) / sizeof(rows[0]))
+#include "cel_rows.h"
 
 Test(cel_lexer, numbers)
 {
