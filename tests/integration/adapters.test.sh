@@ -13,16 +13,21 @@ cluster_yaml() { # NAME [REGION]
 	printf 'apiVersion: hyperfleet.io/v1alpha1\nkind: Cluster\nmetadata: {name: %s}\nspec: {provider: gcp, region: %s}\n' "$1" "${2:-us-east1}"
 }
 
-# job_adapter NAME ANNOTATIONS [SPEC_LINES]: a required Cluster adapter
-# running one Job per generation; ANNOTATIONS (a YAML flow map) go on the
-# pod template, SPEC_LINES (indented by two) into spec.
+nodepool_yaml() { # CLUSTER POOL [NODES]
+	printf 'apiVersion: hyperfleet.io/v1alpha1\nkind: NodePool\nmetadata: {name: %s.%s}\nspec: {clusterName: %s, nodeCount: %s, machineType: n1-standard-4}\n' "$1" "$2" "$1" "${3:-3}"
+}
+
+# job_adapter NAME ANNOTATIONS [SPEC_LINES] [TARGET]: a required adapter of
+# TARGET (Cluster unless told) running one Job per generation; ANNOTATIONS
+# (a YAML flow map) go on the pod template, SPEC_LINES (indented by two)
+# into spec.
 job_adapter() {
 	kubectl apply -f - >/dev/null <<YAML
 apiVersion: hyperfleet.io/v1alpha1
 kind: Adapter
 metadata: {name: $1, labels: {hyperfleet-test: "true"}}
 spec:
-  target: Cluster
+  target: ${4:-Cluster}
   required: true
 ${3:-}
   resources:
@@ -49,6 +54,17 @@ entry_cond() {
 
 entry_is() { # NS CLUSTER ADAPTER TYPE FIELD VALUE
 	[ "$(entry_cond "$1" "$2" "$3" "$4" "$5")" = "$6" ]
+}
+
+# pool_cond NS POOL ADAPTER TYPE FIELD: the same, in a NodePool's
+# status.adapters.
+pool_cond() {
+	kubectl get hfnp "$2" -n "$1" -o json | jq -r --arg a "$3" --arg t "$4" --arg f "$5" \
+		'.status.adapters[]? | select(.adapter == $a) | .conditions[]? | select(.type == $t) | .[$f] // empty'
+}
+
+pool_is() { # NS POOL ADAPTER TYPE FIELD VALUE
+	[ "$(pool_cond "$1" "$2" "$3" "$4" "$5")" = "$6" ]
 }
 
 jobs_of() { # NS ADAPTER: the names of the adapter's Jobs, sorted
@@ -81,6 +97,57 @@ test_a_succeeding_job_makes_the_adapter_available_and_the_cluster_ready() {
 	assert_eq "t-ok-job-${uid:0:8}-g1" "$job" "the Job's deterministic name, in the Cluster's namespace"
 	assert_eq "$uid" "$(kubectl get job "$job" -n "$ns" -o jsonpath='{.metadata.labels.hyperfleet\.io/cluster-id}')"
 	assert_eq "Accepted" "$(kubectl get adapter t-ok -o jsonpath='{.status.conditions[?(@.type=="Accepted")].reason}')"
+	stop_operator
+}
+
+test_a_nodepool_adapter_runs_a_job_per_pool_and_reports_on_the_pool() {
+	trap cleanup EXIT
+	local ns cuid puid job
+	ns=$(new_namespace adapt-pool)
+	job_adapter t-pool '{}' '' NodePool
+	start_operator "$ns"
+	cluster_yaml east | apply_yaml "$ns" >/dev/null
+	nodepool_yaml east workers | apply_yaml "$ns" >/dev/null
+	wait_for 120 "the pool's Available=True" pool_is "$ns" east.workers t-pool Available status True
+	assert_eq "JobSucceeded" "$(pool_cond "$ns" east.workers t-pool Available reason)"
+	assert_eq "True" "$(pool_cond "$ns" east.workers t-pool Applied status)"
+	assert_eq "True" "$(pool_cond "$ns" east.workers t-pool Health status)"
+	cuid=$(jpath hfc "$ns" east '{.metadata.uid}')
+	puid=$(jpath hfnp "$ns" east.workers '{.metadata.uid}')
+	job=$(jobs_of "$ns" t-pool)
+	assert_eq "t-pool-job-${puid:0:8}-g1" "$job" "one Job, named after the pool's uid"
+	assert_eq "$puid" "$(kubectl get job "$job" -n "$ns" -o jsonpath='{.metadata.labels.hyperfleet\.io/nodepool-id}')"
+	assert_eq "$cuid" "$(kubectl get job "$job" -n "$ns" -o jsonpath='{.metadata.labels.hyperfleet\.io/cluster-id}')"
+	assert_eq "" "$(entry_cond "$ns" east t-pool Available status)" "a NodePool adapter's entry on the Cluster"
+	stop_operator
+}
+
+test_a_refused_manifest_reports_health_false_with_the_api_message() {
+	trap cleanup EXIT
+	local ns msg uid
+	ns=$(new_namespace adapt-quota)
+	kubectl create quota q --hard=count/jobs.batch=0 -n "$ns" >/dev/null
+	# Admission enforces the quota once the quota controller has computed it.
+	wait_for 60 "the quota computed" bash -c "[ \"\$(kubectl get quota q -n $ns -o jsonpath='{.status.hard.count/jobs\.batch}')\" = 0 ]"
+	job_adapter t-quota '{}'
+	start_operator "$ns"
+	cluster_yaml east | apply_yaml "$ns" >/dev/null
+	wait_for 120 "Health=False" entry_is "$ns" east t-quota Health status False
+	uid=$(jpath hfc "$ns" east '{.metadata.uid}')
+	assert_eq "ResourceError" "$(entry_cond "$ns" east t-quota Health reason)"
+	msg=$(entry_cond "$ns" east t-quota Health message)
+	# The API server's own message, as it refused the create.
+	assert_match "$msg" "^jobs\\.batch \"t-quota-job-${uid:0:8}-g1\" is forbidden: exceeded quota: q, requested: count/jobs\\.batch=1, "
+	assert_eq "False" "$(entry_cond "$ns" east t-quota Applied status)"
+	assert_contains "$(entry_cond "$ns" east t-quota Applied message)" "exceeded quota"
+	assert_eq "False" "$(entry_cond "$ns" east t-quota Available status)"
+	assert_eq "" "$(jobs_of "$ns" t-quota)"
+	assert_eq "Not Ready" "$(jpath hfc "$ns" east '{.status.phase}')"
+	# The quota lifted: the retry creates the Job and the adapter recovers.
+	kubectl delete quota q -n "$ns" >/dev/null
+	wait_for 180 "Available=True after the quota is lifted" entry_is "$ns" east t-quota Available status True
+	assert_eq "True" "$(entry_cond "$ns" east t-quota Health status)"
+	job_count_is "$ns" t-quota 1 || fail "expected one Job: $(jobs_of "$ns" t-quota)"
 	stop_operator
 }
 
