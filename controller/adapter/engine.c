@@ -41,6 +41,10 @@ extern char **environ;
 
 static const struct hf_kube_resource RES_SECRETS = {"", "v1", "secrets", true};
 static const struct hf_kube_resource RES_PODS = {"", "v1", "pods", true};
+static const struct hf_kube_resource RES_CATALOGS = {"hyperfleet.io", "v1alpha1",
+						     "providercatalogs", false};
+/* The catalog adapters see as `catalog` (its spec.providers). */
+#define CATALOG_NAME "default"
 
 /* The kinds adapters may create: each has an informer. */
 static const struct {
@@ -60,6 +64,7 @@ struct hf_engine {
 	struct hf_controller *ctrl;	/* adapter-engine */
 	struct hf_controller *reg_ctrl; /* adapter-registry */
 	struct hf_store *stores[NOWNED];
+	struct hf_store *catalogs; /* ProviderCatalogs */
 	cJSON *env;
 };
 
@@ -83,6 +88,19 @@ static void enqueue_kind(enum hf_adapter_target t, void *ctx)
 	for (size_t i = 0; i < all.n; i++)
 		hf_engine_enqueue(e, kind, all.items[i]->key);
 	hf_obj_list_free(&all);
+}
+
+static void catalog_changed(const struct hf_obj *o, void *ctx)
+{
+	(void)o;
+	enqueue_kind(HF_ADAPTER_CLUSTER, ctx);
+	enqueue_kind(HF_ADAPTER_NODEPOOL, ctx);
+}
+
+static void catalog_updated(const struct hf_obj *old, const struct hf_obj *o, void *ctx)
+{
+	if (old != o && old->generation != o->generation) /* not resyncs, nor status */
+		catalog_changed(o, ctx);
 }
 
 /* An owned object changed: enqueue the NodePool or Cluster whose uid its
@@ -617,6 +635,7 @@ struct target {
 	enum hf_kind kind;
 	const struct hf_obj *obj;
 	const cJSON *resource, *cluster;
+	const cJSON *catalog; /* the catalog's providers, or NULL */
 };
 
 static enum hf_err step(struct hf_engine *e, const struct hf_adapter *a, const struct target *t,
@@ -626,6 +645,7 @@ static enum hf_err step(struct hf_engine *e, const struct hf_adapter *a, const s
 	struct hf_adapter_input in = {.adapter = a,
 				      .resource = t->resource,
 				      .cluster = t->cluster,
+				      .catalog = t->catalog,
 				      .env = e->env,
 				      .observed = s ? observed_view(s) : NULL,
 				      .nobserved = s ? s->n : 0,
@@ -717,8 +737,8 @@ static enum hf_err reconcile(const char *key, struct hf_reconcile_result *result
 		e->registry, t.kind == HF_KIND_CLUSTER ? HF_ADAPTER_CLUSTER : HF_ADAPTER_NODEPOOL,
 		&set);
 	enum hf_err err = HF_OK;
-	struct hf_obj *obj = NULL, *cobj = NULL;
-	cJSON *resource = NULL, *cluster = NULL;
+	struct hf_obj *obj = NULL, *cobj = NULL, *catalog_obj = NULL;
+	cJSON *resource = NULL, *cluster = NULL, *catalog = NULL;
 	size_t runnable = 0;
 	for (size_t i = 0; i < set.n; i++)
 		runnable += !set.items[i]->adapter->external;
@@ -742,6 +762,10 @@ static enum hf_err reconcile(const char *key, struct hf_reconcile_result *result
 	t.obj = obj;
 	t.resource = resource;
 	t.cluster = cluster;
+	catalog_obj = e->catalogs ? hf_store_get(e->catalogs, CATALOG_NAME) : NULL;
+	catalog = catalog_obj ? hf_obj_parse(catalog_obj) : NULL;
+	t.catalog = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(catalog, "spec"), "providers");
 	double requeue = 0;
 	for (size_t i = 0; i < set.n; i++) {
 		if (set.items[i]->adapter->external)
@@ -755,6 +779,8 @@ static enum hf_err reconcile(const char *key, struct hf_reconcile_result *result
 out:
 	cJSON_Delete(resource);
 	cJSON_Delete(cluster);
+	cJSON_Delete(catalog);
+	hf_obj_unref(catalog_obj);
 	if (obj)
 		hf_obj_unref(obj);
 	if (cobj)
@@ -785,6 +811,16 @@ enum hf_err hf_engine_setup(struct hf_manager *m, const struct hf_engine_options
 		struct hf_informer *inf = hf_manager_add_informer(m, &io);
 		e->stores[i] = hf_informer_store(inf);
 		err = hf_informer_add_handlers(inf, &oh);
+	}
+	/* The provider catalog: a change is new work for every resource, as
+	 * adapters may decide on it. */
+	if (!err) {
+		struct hf_informer_options co = {.resource = &RES_CATALOGS};
+		struct hf_informer *inf = hf_manager_add_informer(m, &co);
+		e->catalogs = hf_informer_store(inf);
+		struct hf_informer_handlers ch = {catalog_changed, catalog_updated, catalog_changed,
+						  e};
+		err = hf_informer_add_handlers(inf, &ch);
 	}
 	struct hf_controller_options rc = {.name = "adapter-registry",
 					   .workers = 1,

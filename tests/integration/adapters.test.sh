@@ -286,3 +286,21 @@ test_deleting_a_cluster_deletes_the_adapter_objects_and_finalizes() {
 	wait_for 60 "the Jobs deleted" job_count_is "$ns" t-del 0
 	stop_operator
 }
+
+test_adapters_decide_on_the_provider_catalog() {
+	trap cleanup EXIT
+	local ns
+	ns=$(new_namespace adapt-cat)
+	# The adapter runs only in regions the provider catalog lists; us-east1
+	# is in the installed catalog. Without the catalog, catalog.gcp would
+	# be an evaluation error and no Job would exist.
+	job_adapter t-cat '{}' '  preconditions:
+    - name: offered
+      expression: cluster.spec.region in catalog.gcp.regions
+      message: "region ${cluster.spec.region} is not in the catalog"'
+	start_operator "$ns"
+	cluster_yaml cat1 us-east1 | apply_yaml "$ns" >/dev/null
+	wait_for 60 "the Job of a cataloged region" job_count_is "$ns" t-cat 1
+	wait_for 120 "Available=True" entry_is "$ns" cat1 t-cat Available status True
+	stop_operator
+}
