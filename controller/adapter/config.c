@@ -186,6 +186,30 @@ static struct hf_cel_program *compile_expr(struct loader *l, const char *path, c
 	return p;
 }
 
+/* compile_expr_at and compile_template_at compile the member key of the
+ * object at path parent. */
+static struct hf_cel_program *compile_expr_at(struct loader *l, const char *parent, const char *key,
+					      const char *src, bool with_resources)
+{
+	char *path = join(parent, key);
+	struct hf_cel_program *p = compile_expr(l, path, src, with_resources);
+	free(path);
+	return p;
+}
+
+static struct hf_cel_template *compile_template(struct loader *l, const char *path,
+						const cJSON *tree, bool with_resources);
+
+static struct hf_cel_template *compile_template_at(struct loader *l, const char *parent,
+						   const char *key, const cJSON *tree,
+						   bool with_resources)
+{
+	char *path = join(parent, key);
+	struct hf_cel_template *t = compile_template(l, path, tree, with_resources);
+	free(path);
+	return t;
+}
+
 /* compile_template compiles a ${} template tree found at path; the
  * template's own path ("metadata.name: 1:3: ...") is joined to ours. */
 static struct hf_cel_template *compile_template(struct loader *l, const char *path,
@@ -269,9 +293,8 @@ static void load_params(struct loader *l, const cJSON *spec)
 			free(np);
 		}
 		if (expr) {
-			char *ep = join(p, "expression");
-			pa->expression = compile_expr(l, ep, expr->valuestring, false);
-			free(ep);
+			pa->expression =
+				compile_expr_at(l, p, "expression", expr->valuestring, false);
 		}
 		if (name && pa->expression) {
 			pa->name = hf_strdup(name->valuestring);
@@ -367,16 +390,13 @@ static void load_preconditions(struct loader *l, const cJSON *spec)
 			free(np);
 		}
 		if (expr) {
-			char *ep = join(p, "expression");
-			pc->expression = compile_expr(l, ep, expr->valuestring, false);
+			pc->expression =
+				compile_expr_at(l, p, "expression", expr->valuestring, false);
 			ok = ok && pc->expression;
-			free(ep);
 		}
 		if (msg) {
-			char *mp = join(p, "message");
-			pc->message = compile_template(l, mp, msg, false);
+			pc->message = compile_template_at(l, p, "message", msg, false);
 			ok = ok && pc->message;
-			free(mp);
 		}
 		if (ok) {
 			pc->name = hf_strdup(name->valuestring);
@@ -555,22 +575,16 @@ static void load_status(struct loader *l, const cJSON *spec)
 				free(tp);
 			}
 			if (st) {
-				char *sp = join(p, "status");
-				c->status = compile_expr(l, sp, st->valuestring, true);
+				c->status = compile_expr_at(l, p, "status", st->valuestring, true);
 				ok = ok && c->status;
-				free(sp);
 			}
 			if (reason) {
-				char *rp = join(p, "reason");
-				c->reason = compile_template(l, rp, reason, true);
+				c->reason = compile_template_at(l, p, "reason", reason, true);
 				ok = ok && c->reason;
-				free(rp);
 			}
 			if (msg) {
-				char *mp = join(p, "message");
-				c->message = compile_template(l, mp, msg, true);
+				c->message = compile_template_at(l, p, "message", msg, true);
 				ok = ok && c->message;
-				free(mp);
 			}
 			if (ok) {
 				c->type = hf_strdup(type->valuestring);
