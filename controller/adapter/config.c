@@ -22,16 +22,19 @@
 
 /* The variables of each place. params, preconditions and manifests see the
  * inputs; status and deletion also see the observed resources. */
-static const char *const cluster_vars[] = {"cluster", "generation", "adapters", "params",
-					   "catalog", "env",	    "resources"};
-static const char *const nodepool_vars[] = {"cluster", "nodepool", "generation", "adapters",
-					    "params",  "catalog",  "env",	 "resources"};
+/* The last two, resources and results, exist only once the objects were
+ * observed: in status and deletion. */
+static const char *const cluster_vars[] = {"cluster", "generation", "adapters",	 "params",
+					   "catalog", "env",	    "resources", "results"};
+static const char *const nodepool_vars[] = {"cluster", "nodepool", "generation", "adapters", "params",
+					    "catalog", "env",	   "resources",	 "results"};
+#define OBSERVED_VARS 2
 
 struct loader {
 	struct hf_adapter *a;
 	struct hf_adapter_errors *errs;
 	const char *const *names;
-	size_t nnames; /* without "resources" */
+	size_t nnames; /* without resources and results */
 };
 
 static void add_error(struct hf_adapter_errors *errs, const char *path, char *message)
@@ -165,7 +168,7 @@ static bool is_condition_type(const char *s)
 
 static size_t nvars(const struct loader *l, bool with_resources)
 {
-	return l->nnames + (with_resources ? 1 : 0);
+	return l->nnames + (with_resources ? OBSERVED_VARS : 0);
 }
 
 /* compile_expr compiles and checks one CEL expression at path. */
@@ -659,7 +662,7 @@ static void load_spec(struct loader *l, const cJSON *spec)
 		err(l, "spec.target", "must be Cluster or NodePool, not '%s'", target->valuestring);
 	if (a->target == HF_ADAPTER_NODEPOOL) {
 		l->names = nodepool_vars;
-		l->nnames = sizeof(nodepool_vars) / sizeof(nodepool_vars[0]) - 1;
+		l->nnames = sizeof(nodepool_vars) / sizeof(nodepool_vars[0]) - OBSERVED_VARS;
 	}
 	a->required = get_bool(l, spec, "spec", "required");
 	a->external = get_bool(l, spec, "spec", "external");
@@ -707,7 +710,7 @@ enum hf_err hf_adapter_load(const cJSON *obj, struct hf_adapter **out,
 		.a = a,
 		.errs = errs,
 		.names = cluster_vars,
-		.nnames = sizeof(cluster_vars) / sizeof(cluster_vars[0]) - 1,
+		.nnames = sizeof(cluster_vars) / sizeof(cluster_vars[0]) - OBSERVED_VARS,
 	};
 	size_t before = errs->count;
 	*out = NULL;

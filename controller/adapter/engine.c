@@ -5,8 +5,9 @@
  * One reconcile of one adapter for one target:
  *   1. step without observations, only to learn the objects' names and
  *      selectors (the core names them deterministically);
- *   2. read those objects from the owned-kind caches (and a failed Job's
- *      termination message from its pod), step again: the decisions;
+ *   2. read those objects from the owned-kind caches (and a finished
+ *      Job's termination message from its pod, once per Job), step
+ *      again: the decisions;
  *   3. perform the actions, collecting each API error per resource;
  *   4. when anything was done or failed, step a third time with what the
  *      API server returned, so the report tells what now exists;
@@ -19,6 +20,7 @@
 #include "adapter/engine.h"
 
 #include <cJSON.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,6 +33,7 @@
 #include "util/json.h"
 #include "util/log.h"
 #include "util/rfc3339.h"
+#include "util/strmap.h"
 
 extern char **environ;
 
@@ -66,7 +69,14 @@ struct hf_engine {
 	struct hf_store *stores[NOWNED];
 	struct hf_store *catalogs; /* ProviderCatalogs */
 	cJSON *env;
+	/* Finished Jobs' termination messages by Job uid ("" for none): a
+	 * finished Job's pod never changes its message, so each Job costs one
+	 * pod list, not one per reconcile. Bounded: cleared when full. */
+	pthread_mutex_t results_mu;
+	struct hf_strmap *results;
 };
+
+#define RESULTS_MAX 8192
 
 /* ---- keys and handlers ---- */
 
@@ -201,20 +211,25 @@ static const cJSON *member(const cJSON *o, const char *a, const char *b)
 	return b ? cJSON_GetObjectItemCaseSensitive(v, b) : v;
 }
 
-static bool job_failed(const cJSON *job)
+/* job_finished: the Job succeeded or failed for good (its pods have
+ * terminated, so their termination messages are final). */
+static bool job_finished(const cJSON *job)
 {
 	const cJSON *c;
 	cJSON_ArrayForEach(c, member(job, "status", "conditions"))
 	{
 		const char *t = hf_json_string(c, "type"), *s = hf_json_string(c, "status");
-		if (t && s && !strcmp(t, "Failed") && !strcmp(s, "True"))
+		if (t && s && !strcmp(s, "True") &&
+		    (!strcmp(t, "Failed") || !strcmp(t, "Complete") ||
+		     !strcmp(t, "SuccessCriteriaMet")))
 			return true;
 	}
 	return false;
 }
 
-/* termination_message reads the message a failed Job's pod left, or NULL. */
-static char *termination_message(struct hf_engine *e, const cJSON *job)
+/* list_termination_message reads the message a Job's pod left, or NULL;
+ * *ok tells whether the pods could be listed. */
+static char *list_termination_message(struct hf_engine *e, const cJSON *job, bool *ok)
 {
 	const char *ns = hf_json_string(member(job, "metadata", NULL), "namespace");
 	const char *name = hf_json_string(member(job, "metadata", NULL), "name");
@@ -226,7 +241,8 @@ static char *termination_message(struct hf_engine *e, const cJSON *job)
 	struct hf_kube_error kerr = {0};
 	char *msg = NULL;
 	hf_buf_init(&out, 0);
-	if (hf_kube_list(e->core->client, &RES_PODS, ns, &lo, &out, &kerr) == HF_OK) {
+	*ok = hf_kube_list(e->core->client, &RES_PODS, ns, &lo, &out, &kerr) == HF_OK;
+	if (*ok) {
 		cJSON *list = cJSON_Parse(hf_buf_str(&out)), *pod, *cs;
 		cJSON_ArrayForEach(pod, cJSON_GetObjectItemCaseSensitive(list, "items"))
 		{
@@ -244,6 +260,33 @@ static char *termination_message(struct hf_engine *e, const cJSON *job)
 	hf_kube_error_clear(&kerr);
 	hf_buf_free(&out);
 	free(sel);
+	return msg;
+}
+
+/* termination_message: the message a finished Job's pod left, or NULL,
+ * from the cache when this Job was read before. */
+static char *termination_message(struct hf_engine *e, const cJSON *job)
+{
+	const char *uid = hf_json_string(member(job, "metadata", NULL), "uid");
+	if (!uid)
+		return NULL;
+	pthread_mutex_lock(&e->results_mu);
+	const char *cached = hf_strmap_get(e->results, uid);
+	char *msg = cached && cached[0] ? hf_strdup(cached) : NULL;
+	pthread_mutex_unlock(&e->results_mu);
+	if (cached)
+		return msg;
+	bool ok;
+	msg = list_termination_message(e, job, &ok);
+	if (!ok) /* try again next time */
+		return msg;
+	pthread_mutex_lock(&e->results_mu);
+	if (hf_strmap_size(e->results) >= RESULTS_MAX) {
+		hf_strmap_free(e->results, free);
+		e->results = hf_strmap_new();
+	}
+	free(hf_strmap_put(e->results, uid, hf_strdup(msg ? msg : "")));
+	pthread_mutex_unlock(&e->results_mu);
 	return msg;
 }
 
@@ -335,7 +378,7 @@ static void gather(struct hf_engine *e, const struct hf_adapter *a,
 				found = l.items[j];
 		if (found) {
 			obs_set_object(o, hf_obj_parse(found));
-			if (OWNED[k].res == &HF_RES_JOBS && job_failed(o->object) && !o->term)
+			if (OWNED[k].res == &HF_RES_JOBS && job_finished(o->object) && !o->term)
 				o->term = termination_message(e, o->object);
 		}
 		hf_obj_list_free(&l);
@@ -797,6 +840,8 @@ enum hf_err hf_engine_setup(struct hf_manager *m, const struct hf_engine_options
 	struct hf_engine *e = hf_calloc(1, sizeof(*e));
 	e->core = o->core;
 	e->env = hf_adapter_env(environ);
+	pthread_mutex_init(&e->results_mu, NULL);
+	e->results = hf_strmap_new();
 	struct hf_adapter_registry_options ro = {.client = o->core->client,
 						 .adapters = o->core->adapters,
 						 .changed = enqueue_kind,
@@ -847,5 +892,7 @@ void hf_engine_free(struct hf_engine *e)
 		return;
 	hf_adapter_registry_free(e->registry);
 	cJSON_Delete(e->env);
+	hf_strmap_free(e->results, free);
+	pthread_mutex_destroy(&e->results_mu);
 	free(e);
 }

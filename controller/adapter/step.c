@@ -24,7 +24,7 @@
 #define LABEL_RESOURCE "hyperfleet.io/resource"
 #define ANN_GENERATION "hyperfleet.io/generation"
 #define ANN_MANIFEST   "hyperfleet.io/manifest-hash"
-#define MAX_VARS       9
+#define MAX_VARS       10
 
 enum job_state { JOB_ABSENT, JOB_RUNNING, JOB_SUCCEEDED, JOB_FAILED, JOB_DEADLINE };
 
@@ -34,7 +34,7 @@ struct run {
 	struct hf_adapter_result *out;
 	long long generation;
 	const char *uid, *cluster_uid;
-	cJSON *generation_json, *adapters, *resources, *empty;
+	cJSON *generation_json, *adapters, *resources, *results, *empty;
 	struct hf_cel_var vars[MAX_VARS];
 	struct timespec now;
 	struct hf_cel_activation act;
@@ -490,11 +490,51 @@ static char *io_errors(const struct run *r)
 	return b.len ? hf_buf_steal(&b) : NULL;
 }
 
+/* valid_reason: a condition reason Kubernetes accepts (CamelCase-like:
+ * a letter, then letters, digits, '_', ',' or ':', not ending in ':' or
+ * ','), at most 128 characters. A Job's result that names anything else
+ * keeps the engine's own reason. */
+static bool valid_reason(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 128 || !((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z')))
+		return false;
+	for (const char *c = s; *c; c++)
+		if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ||
+		      (*c >= '0' && *c <= '9') || *c == '_' || *c == ',' || *c == ':'))
+			return false;
+	return s[n - 1] != ':' && s[n - 1] != ',';
+}
+
+/* job_results: the results variable, resource name -> what its Job's pod
+ * said when it terminated. A termination message that is a JSON object is
+ * the Job's result as it wrote it ({"reason", "message", "data", ...});
+ * any other text becomes {"message": text}. */
+static cJSON *job_results(const struct hf_adapter_input *in)
+{
+	cJSON *results = cJSON_CreateObject();
+	for (size_t i = 0; i < in->nobserved; i++) {
+		const struct hf_adapter_observed *ob = &in->observed[i];
+		if (!ob->termination_message || !ob->termination_message[0] ||
+		    cJSON_GetObjectItemCaseSensitive(results, ob->resource))
+			continue;
+		cJSON *v = cJSON_Parse(ob->termination_message);
+		if (!cJSON_IsObject(v)) {
+			cJSON_Delete(v);
+			v = cJSON_CreateObject();
+			cJSON_AddStringToObject(v, "message", ob->termination_message);
+		}
+		cJSON_AddItemToObject(results, ob->resource, v);
+	}
+	return results;
+}
+
 /* The state of the objects (one list: normal or deletion), derived. */
 struct summary {
 	size_t total, present, jobs, succeeded;
 	const struct hf_adapter_object *missing, *failed, *running;
 	const char *fail_reason, *fail_message;
+	const char *job_reason; /* the failed Job's own reason (its result), or NULL */
 	bool deadline;
 	double started; /* earliest Job startTime, 0 when none */
 	const char *job_name;
@@ -534,14 +574,15 @@ static void summarize(const struct run *r, bool deletion, struct summary *s)
 		case JOB_DEADLINE:
 		case JOB_FAILED:
 			if (!s->failed) {
-				const struct hf_adapter_observed *ob = observed(r, obj->resource);
 				s->failed = obj;
 				s->deadline = reason && !strcmp(reason, "DeadlineExceeded");
+				const cJSON *result = cJSON_GetObjectItemCaseSensitive(
+					r->results, obj->resource);
+				const char *rr = hf_json_string(result, "reason");
+				const char *rm = hf_json_string(result, "message");
 				s->fail_reason = reason;
-				s->fail_message =
-					ob && ob->termination_message && ob->termination_message[0]
-						? ob->termination_message
-						: message;
+				s->job_reason = rr && valid_reason(rr) ? rr : NULL;
+				s->fail_message = rm && rm[0] ? rm : message;
 			}
 			break;
 		case JOB_ABSENT: break;
@@ -620,7 +661,7 @@ static void default_conditions(const struct run *r, const struct summary *s, con
 			 hf_asprintf("Job %s exceeded its deadline: %s", s->failed->name,
 				     s->fail_message ? s->fail_message : "DeadlineExceeded"));
 	else if (s->failed)
-		cond_set(available, "False", "JobFailed",
+		cond_set(available, "False", s->job_reason ? s->job_reason : "JobFailed",
 			 s->fail_message && s->fail_message[0]
 				 ? hf_strdup(s->fail_message)
 				 : hf_asprintf("Job %s failed", s->failed->name));
@@ -945,6 +986,8 @@ enum hf_err hf_adapter_step(const struct hf_adapter_input *in, struct hf_adapter
 	r.vars[n++] = (struct hf_cel_var){"catalog", in->catalog ? in->catalog : r.empty};
 	r.vars[n++] = (struct hf_cel_var){"env", in->env ? in->env : r.empty};
 	r.vars[n++] = (struct hf_cel_var){"resources", r.resources};
+	r.results = job_results(in);
+	r.vars[n++] = (struct hf_cel_var){"results", r.results};
 	r.now.tv_sec = (time_t)in->now;
 	r.now.tv_nsec = (long)((in->now - (double)r.now.tv_sec) * 1e9);
 	r.act = (struct hf_cel_activation){.vars = r.vars, .count = n, .now = &r.now};
@@ -959,6 +1002,7 @@ enum hf_err hf_adapter_step(const struct hf_adapter_input *in, struct hf_adapter
 	cJSON_Delete(r.generation_json);
 	cJSON_Delete(r.adapters);
 	cJSON_Delete(r.resources);
+	cJSON_Delete(r.results);
 	cJSON_Delete(r.empty);
 	return HF_OK;
 }

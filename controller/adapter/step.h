@@ -25,7 +25,7 @@ struct hf_adapter_observed {
 	const char *resource;		 /* name in spec.resources or deletion.resources */
 	const struct cJSON *object;	 /* as the API server returned it, or NULL: absent */
 	const char *error;		 /* an API error reading or writing it, or NULL */
-	const char *termination_message; /* a failed Job's pod termination message, or NULL */
+	const char *termination_message; /* a finished Job's pod termination message, or NULL */
 };
 
 struct hf_adapter_input {

@@ -328,3 +328,99 @@ Test(adapter_step, env_takes_the_opted_in_variables)
 	free(s);
 	cJSON_Delete(env);
 }
+
+#define FAILED_JOB JOB("{\"failed\": 1, \"conditions\": [{\"type\": \"Failed\", \"status\": \"True\"}]}")
+
+Test(adapter_step, a_failed_jobs_json_result_names_the_reason_and_message)
+{
+	struct hf_adapter_result res;
+	run(&res, FAILED_JOB, NULL,
+	    "{\"reason\": \"PermissionDenied\", \"message\": \"the service account lacks "
+	    "compute.networks.create\"}",
+	    NULL);
+	expect_cond(&res, "Available", "False", "PermissionDenied",
+		    "the service account lacks compute.networks.create");
+	expect_cond(&res, "Health", "True", "Healthy", NULL);
+	hf_adapter_result_clear(&res);
+
+	/* A reason Kubernetes would refuse keeps the engine's own. */
+	run(&res, FAILED_JOB, NULL, "{\"reason\": \"no such: reason\", \"message\": \"m\"}", NULL);
+	expect_cond(&res, "Available", "False", "JobFailed", "m");
+	hf_adapter_result_clear(&res);
+}
+
+static const char results_yaml[] =
+	"apiVersion: hyperfleet.io/v1alpha1\n"
+	"kind: Adapter\n"
+	"metadata: {name: dns}\n"
+	"spec:\n"
+	"  target: Cluster\n"
+	"  resources:\n"
+	"    - name: job\n"
+	"      manifest: {apiVersion: batch/v1, kind: Job, spec: {}}\n"
+	"  status:\n"
+	"    conditions:\n"
+	"      - type: Health\n"
+	"        status: results.?job.?healthy.orValue(true)\n"
+	"        reason: \"${results.?job.?reason.orValue('Healthy')}\"\n"
+	"        message: \"${results.?job.?message.orValue('')}\"\n"
+	"    data: {zone: \"${results.?job.?data.?zone.orValue('')}\"}\n";
+
+/* step_results evaluates results_yaml with a succeeded Job whose pod said term. */
+static void step_results(struct hf_adapter_result *res, const char *term)
+{
+	struct hf_adapter_source s2;
+	cr_assert_eq(hf_adapter_source_parse(results_yaml, strlen(results_yaml), &s2), HF_OK);
+	cr_assert_eq(s2.count, 1, "results_yaml did not load: %s", s2.nerrors ? s2.errors[0].message : "");
+	cJSON *job = cJSON_Parse(JOB("{\"succeeded\": 1, \"conditions\": [{\"type\": \"Complete\", "
+				     "\"status\": \"True\"}]}"));
+	cJSON_ReplaceItemInObject(cJSON_GetObjectItem(job, "metadata"), "name",
+				  cJSON_CreateString("dns-job-3f2a9c71-g3"));
+	struct hf_adapter_observed ob = {.resource = "job", .object = job, .termination_message = term};
+	struct hf_adapter_input in = {.adapter = s2.adapters[0],
+				      .resource = cluster,
+				      .observed = &ob,
+				      .nobserved = 1,
+				      .now = t("2026-11-22T04:05:00Z")};
+	cr_assert_eq(hf_adapter_step(&in, res), HF_OK);
+	cJSON_Delete(job);
+	hf_adapter_source_clear(&s2);
+}
+
+Test(adapter_step, status_expressions_read_a_succeeded_jobs_result)
+{
+	struct hf_adapter_result res;
+	step_results(&res, "{\"reason\": \"HealthCheckFailed\", \"message\": \"record set "
+			   "misconfigured\", \"healthy\": false, \"data\": {\"zone\": \"z1\"}}");
+	expect_cond(&res, "Available", "True", "JobSucceeded", NULL);
+	expect_cond(&res, "Health", "False", "HealthCheckFailed", "record set misconfigured");
+	char *data = cJSON_PrintUnformatted(res.report.data);
+	cr_expect_str_eq(data, "{\"zone\":\"z1\"}");
+	free(data);
+	hf_adapter_result_clear(&res);
+
+	/* Text that is not JSON is the result's message. */
+	step_results(&res, "all good");
+	expect_cond(&res, "Health", "True", "Healthy", "all good");
+	hf_adapter_result_clear(&res);
+
+	/* No message at all: results has no entry. */
+	step_results(&res, NULL);
+	expect_cond(&res, "Health", "True", "Healthy", "");
+	hf_adapter_result_clear(&res);
+}
+
+Test(adapter_step, results_is_unknown_outside_status)
+{
+	static const char bad[] = "apiVersion: hyperfleet.io/v1alpha1\n"
+				  "kind: Adapter\n"
+				  "metadata: {name: x}\n"
+				  "spec:\n"
+				  "  target: Cluster\n"
+				  "  params: [{name: p, expression: results.job}]\n";
+	struct hf_adapter_source s2;
+	cr_expect_eq(hf_adapter_source_parse(bad, strlen(bad), &s2), HF_ERR_INVALID);
+	cr_expect_eq(s2.count, 0);
+	cr_expect_eq(s2.nerrors, 1);
+	hf_adapter_source_clear(&s2);
+}
