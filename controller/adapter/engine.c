@@ -796,10 +796,8 @@ static enum hf_err reconcile(const char *key, struct hf_reconcile_result *result
 		char *ck = hf_asprintf("%s/%s", obj->ns, obj->cluster ? obj->cluster : "");
 		cobj = hf_store_get(e->core->clusters, ck);
 		free(ck);
-		if (!cobj) {
-			result->requeue_after = 10; /* its Cluster's events do not enqueue it */
+		if (!cobj) /* its Cluster's arrival enqueues it (run.c) */
 			goto out;
-		}
 		cluster = hf_obj_parse(cobj);
 	}
 	t.obj = obj;

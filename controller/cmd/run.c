@@ -82,11 +82,18 @@ static void nodepool_updated(const struct hf_obj *old, const struct hf_obj *o, v
 }
 
 /* The adapter engine runs a Cluster's or NodePool's adapters on every
- * change of it (its status included: dependsOn reads other reports). */
+ * change of it (its status included: dependsOn reads other reports). A
+ * Cluster's change is also new work for its node pools' adapters, which
+ * read the Cluster (and wait for it to arrive in the cache). */
 static void engine_cluster_changed(const struct hf_obj *o, void *ctx)
 {
 	struct wiring *w = ctx;
 	hf_engine_enqueue(w->engine, HF_KIND_CLUSTER, o->key);
+	struct hf_obj_list pools;
+	hf_store_list_by_cluster(w->core.nodepools, o->ns, o->name, &pools);
+	for (size_t i = 0; i < pools.n; i++)
+		hf_engine_enqueue(w->engine, HF_KIND_NODEPOOL, pools.items[i]->key);
+	hf_obj_list_free(&pools);
 }
 
 static void engine_cluster_updated(const struct hf_obj *old, const struct hf_obj *o, void *ctx)
