@@ -770,13 +770,92 @@ static void set_metadata(struct run *r, double started, const char *job_name)
 	r->out->report.metadata = m;
 }
 
+/* find_cond: the condition of type among the fixed three and the custom
+ * ones so far, or NULL. */
+static struct cond *find_cond(struct cond **fixed, size_t nfixed, struct cond *custom,
+			      size_t ncustom, const char *type)
+{
+	for (size_t i = 0; i < nfixed; i++)
+		if (!strcmp(fixed[i]->type, type))
+			return fixed[i];
+	for (size_t i = 0; i < ncustom; i++)
+		if (!strcmp(custom[i].type, type))
+			return &custom[i];
+	return NULL;
+}
+
+static size_t result_condition_count(const struct run *r)
+{
+	size_t n = 0;
+	const cJSON *res;
+	cJSON_ArrayForEach(res, r->results)
+	{
+		n += (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(res, "conditions"));
+	}
+	return n;
+}
+
+/* valid_condition_type: PascalCase letters and digits, at most 63, and
+ * not Finalized (deletion reports that). */
+static bool valid_condition_type(const char *t)
+{
+	size_t n = strlen(t);
+	if (n == 0 || n > 63 || !(*t >= 'A' && *t <= 'Z') || !strcmp(t, "Finalized"))
+		return false;
+	for (const char *c = t; *c; c++)
+		if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ||
+		      (*c >= '0' && *c <= '9')))
+			return false;
+	return true;
+}
+
+/* apply_result_conditions: the conditions finished Jobs reported in their
+ * results ({"conditions": [{"type", "status", "reason", "message"}]})
+ * replace the defaults of their type or add custom ones; entries that are
+ * not well formed are skipped (and traced). The author's status.conditions
+ * come after, and win. */
+static void apply_result_conditions(struct run *r, struct cond **fixed, struct cond *custom,
+				    size_t *ncustom)
+{
+	const cJSON *res, *c;
+	cJSON_ArrayForEach(res, r->results)
+	{
+		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(res, "conditions"))
+		{
+			const char *type = hf_json_string(c, "type");
+			const char *status = hf_json_string(c, "status");
+			const char *reason = hf_json_string(c, "reason");
+			const char *message = hf_json_string(c, "message");
+			if (!type || !valid_condition_type(type) || !status ||
+			    (strcmp(status, "True") && strcmp(status, "False") &&
+			     strcmp(status, "Unknown"))) {
+				decide(r, "condition", type && strlen(type) < 64 ? type : "?", false,
+				       "result of %s: ignored (needs a PascalCase type and a status of True, False or Unknown)",
+				       res->string);
+				continue;
+			}
+			if (!reason || !valid_reason(reason))
+				reason = !strcmp(status, "True") ? type : "NotTrue";
+			struct cond *dst = find_cond(fixed, 3, custom, *ncustom, type);
+			if (!dst) {
+				dst = &custom[(*ncustom)++];
+				dst->type = type;
+			}
+			cond_set(dst, status, reason, hf_strdup(message ? message : ""));
+			decide(r, "condition", type, true, "%s (%s) %s, from the result of %s",
+			       status, reason, dst->message, res->string);
+		}
+	}
+}
+
 /* report_run: the report of a normal run whose resources were rendered. */
 static void report_run(struct run *r)
 {
 	struct summary s;
 	struct cond applied = {.type = "Applied"}, available = {.type = "Available"},
 		    health = {.type = "Health"};
-	struct cond *custom = hf_calloc(r->a->nconditions + 1, sizeof(*custom));
+	struct cond *custom =
+		hf_calloc(r->a->nconditions + result_condition_count(r) + 1, sizeof(*custom));
 	size_t ncustom = 0;
 	char *io = io_errors(r);
 	bool ok = true;
@@ -789,12 +868,13 @@ static void report_run(struct run *r)
 	bool timed_out = !strcmp(available.reason, "Timeout");
 
 	fill_resources(r);
+	struct cond *fixed[] = {&applied, &available, &health};
+	apply_result_conditions(r, fixed, custom, &ncustom);
 	for (size_t i = 0; ok && i < r->a->nconditions; i++) {
 		const char *type = r->a->conditions[i].type;
-		struct cond *c = !strcmp(type, "Applied")     ? &applied
-				 : !strcmp(type, "Available") ? &available
-				 : !strcmp(type, "Health")    ? &health
-							      : &custom[ncustom++];
+		struct cond *c = find_cond(fixed, 3, custom, ncustom, type);
+		if (!c)
+			c = &custom[ncustom++];
 		c->type = type;
 		ok = eval_condition(r, i, c);
 	}

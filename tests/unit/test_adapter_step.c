@@ -424,3 +424,27 @@ Test(adapter_step, results_is_unknown_outside_status)
 	cr_expect_eq(s2.nerrors, 1);
 	hf_adapter_source_clear(&s2);
 }
+
+Test(adapter_step, a_jobs_result_conditions_replace_defaults_and_add_custom_ones)
+{
+	struct hf_adapter_result res;
+	run(&res, FAILED_JOB, NULL,
+	    "{\"reason\": \"Timeout\", \"message\": \"creation timed out after 25 minutes\","
+	    " \"conditions\": [{\"type\": \"Applied\", \"status\": \"False\", \"reason\": "
+	    "\"Timeout\", \"message\": \"not applied\"}, {\"type\": \"RecordsCreated\", "
+	    "\"status\": \"False\", \"reason\": \"ZoneMissing\"}, {\"type\": \"bad\", \"status\": "
+	    "\"True\"}, {\"type\": \"Finalized\", \"status\": \"True\"}]}",
+	    NULL);
+	expect_cond(&res, "Applied", "False", "Timeout", "not applied");
+	expect_cond(&res, "Available", "False", "Timeout", "creation timed out after 25 minutes");
+	expect_cond(&res, "RecordsCreated", "False", "ZoneMissing", "");
+	cr_expect_null(hf_status_find_condition(res.report.conditions, "bad"));
+	cr_expect_null(hf_status_find_condition(res.report.conditions, "Finalized"));
+	hf_adapter_result_clear(&res);
+
+	/* The author's status.conditions come after, and win. */
+	step_results(&res, "{\"conditions\": [{\"type\": \"Health\", \"status\": \"False\", "
+			   "\"reason\": \"FromJob\"}]}");
+	expect_cond(&res, "Health", "True", "Healthy", "");
+	hf_adapter_result_clear(&res);
+}
