@@ -116,7 +116,7 @@ test-fuzz: fuzz ## run each fuzz target on its corpus for FUZZ_SECONDS (default 
 bench: deps $(BENCHES:%=build/release/bench/%) ## benchmarks on a fresh control plane; figures in bench/results/
 	@bash bench/run.sh
 
-lint: deps ## clang-format check, cppcheck, banned functions, generated CRDs up to date
+lint: deps build/release/hyperfleet ## clang-format check, cppcheck, banned functions, generated CRDs and every shipped adapter config
 	@bash hack/lint.sh
 
 format: deps ## apply clang-format to the C sources

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project's static checks: C formatting, cppcheck, banned functions,
-# generated CRDs up to date, shell syntax. Exits non-zero on any finding.
+# generated CRDs up to date, adapter configs, shell syntax. Exits non-zero on any finding.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 status=0
@@ -29,6 +29,14 @@ fi
 
 # CRDs are generated from crds/src.
 bash hack/gen-crds.sh --check || status=1
+
+# Every Adapter config we ship or show loads (expressions and templates
+# parsed and checked).
+if ! build/release/hyperfleet adapter lint adapters/*/*.yaml manifests/samples/adapter.yaml >/tmp/hf-lint-adapters.$$ 2>&1; then
+	grep -v ': ok$' /tmp/hf-lint-adapters.$$ >&2
+	fail "an adapter config does not load"
+fi
+rm -f /tmp/hf-lint-adapters.$$
 
 # Shell scripts parse.
 for f in $(find hack tests bench -name "*.sh") .ci/run; do

@@ -151,6 +151,115 @@ test_a_refused_manifest_reports_health_false_with_the_api_message() {
 	stop_operator
 }
 
+# operator_account NS NAME: a ServiceAccount NAME of NS with what
+# `hyperfleet run --namespace NS` needs (its informers, status and
+# finalizer writes, Events, the adapter engine's owned kinds), except
+# creating Jobs. Cluster-scoped kinds (Adapters, ProviderCatalogs,
+# Namespaces) through a ClusterRole named NS-NAME.
+operator_account() {
+	kubectl create serviceaccount "$2" -n "$1" >/dev/null
+	kubectl apply -f - >/dev/null <<YAML
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: $1-$2}
+rules:
+  - {apiGroups: [hyperfleet.io], resources: [adapters, providercatalogs], verbs: [get, list, watch]}
+  - {apiGroups: [hyperfleet.io], resources: [adapters/status], verbs: [get, update, patch]}
+  - {apiGroups: [""], resources: [namespaces], verbs: [get, list, watch, create, update, patch, delete]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: $1-$2}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: $1-$2}
+subjects: [{kind: ServiceAccount, name: $2, namespace: $1}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: $2, namespace: $1}
+rules:
+  - {apiGroups: [hyperfleet.io], resources: [clusters, nodepools], verbs: [get, list, watch, update, patch, delete]}
+  - {apiGroups: [hyperfleet.io], resources: [clusters/status, nodepools/status], verbs: [get, update, patch]}
+  - {apiGroups: [batch], resources: [jobs], verbs: [get, list, watch, update, patch, delete]}
+  - {apiGroups: [""], resources: [configmaps, secrets], verbs: [get, list, watch, create, update, patch, delete]}
+  - {apiGroups: [""], resources: [pods], verbs: [get, list, watch]}
+  - {apiGroups: ["", events.k8s.io], resources: [events], verbs: [create, update, patch]}
+  - {apiGroups: [coordination.k8s.io], resources: [leases], verbs: [get, create, update]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: $2, namespace: $1}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: $2}
+subjects: [{kind: ServiceAccount, name: $2, namespace: $1}]
+YAML
+}
+
+# account_kubeconfig NS NAME FILE: a kubeconfig for the ServiceAccount
+# NAME of NS: the control plane's server and CA, a token of its own.
+account_kubeconfig() {
+	local server ca token
+	server=$(kubectl config view --minify -o jsonpath='{.clusters[0].cluster.server}')
+	ca=$(kubectl config view --raw --minify -o jsonpath='{.clusters[0].cluster.certificate-authority-data}')
+	token=$(kubectl create token "$2" -n "$1" --duration=10m)
+	cat >"$3" <<YAML
+apiVersion: v1
+kind: Config
+clusters: [{name: test, cluster: {server: "$server", certificate-authority-data: "$ca"}}]
+users: [{name: $2, user: {token: "$token"}}]
+contexts: [{name: $2, context: {cluster: test, user: $2, namespace: $1}}]
+current-context: $2
+YAML
+}
+
+# cleanup_rbac: cleanup, and what the RBAC test created: the cluster-wide
+# RBAC objects, the kubeconfig, and the namespace (its Clusters keep the
+# finalizer of the stopped operator: dropped so that it goes).
+cleanup_rbac() {
+	cleanup || true
+	[ -n "${HF_RBAC_NS:-}" ] || return 0
+	kubectl delete clusterrolebinding,clusterrole "$HF_RBAC_NS-hf-operator" --ignore-not-found >/dev/null || true
+	rm -f "${HF_RBAC_KUBECONFIG:-}"
+	kubectl patch hfc east -n "$HF_RBAC_NS" --type=merge -p '{"metadata":{"finalizers":null}}' >/dev/null 2>&1 || true
+	kubectl delete namespace "$HF_RBAC_NS" --wait=false >/dev/null || true
+}
+
+test_a_manifest_forbidden_by_rbac_reports_health_false_and_recovers_once_granted() {
+	trap cleanup_rbac EXIT
+	local ns pid forbidden
+	ns=$(new_namespace adapt-rbac)
+	HF_RBAC_NS=$ns
+	HF_RBAC_KUBECONFIG=$(mktemp "${TMPDIR:-/tmp}/hf-kubeconfig.XXXXXX")
+	operator_account "$ns" hf-operator
+	account_kubeconfig "$ns" hf-operator "$HF_RBAC_KUBECONFIG"
+	job_adapter t-rbac '{}'
+	start_operator "$ns" --kubeconfig "$HF_RBAC_KUBECONFIG"
+	pid=$HF_OPERATOR_PID
+	cluster_yaml east | apply_yaml "$ns" >/dev/null
+	wait_for 60 "Health=False" entry_is "$ns" east t-rbac Health status False
+	# The API server's own message, as it refused the create (a create's
+	# name is in its body, so the authorizer does not name the Job).
+	forbidden="jobs.batch is forbidden: User \"system:serviceaccount:$ns:hf-operator\" cannot create resource \"jobs\" in API group \"batch\" in the namespace \"$ns\""
+	assert_eq "ResourceError" "$(entry_cond "$ns" east t-rbac Health reason)"
+	assert_eq "$forbidden" "$(entry_cond "$ns" east t-rbac Health message)" "the Health message"
+	assert_eq "False" "$(entry_cond "$ns" east t-rbac Applied status)"
+	assert_eq "ApplyFailed" "$(entry_cond "$ns" east t-rbac Applied reason)"
+	assert_eq "$forbidden" "$(entry_cond "$ns" east t-rbac Applied message)" "the Applied message"
+	assert_eq "False" "$(entry_cond "$ns" east t-rbac Available status)"
+	assert_eq "" "$(jobs_of "$ns" t-rbac)"
+	assert_eq "Not Ready" "$(jpath hfc "$ns" east '{.status.phase}')"
+	# Granted: the engine's retry (backing off on the API error) creates
+	# the Job, without a restart.
+	kubectl create role hf-operator-jobs -n "$ns" --verb=create --resource=jobs.batch >/dev/null
+	kubectl create rolebinding hf-operator-jobs -n "$ns" --role=hf-operator-jobs --serviceaccount="$ns:hf-operator" >/dev/null
+	wait_for 60 "Available=True after the grant" entry_is "$ns" east t-rbac Available status True
+	assert_eq "True" "$(entry_cond "$ns" east t-rbac Health status)"
+	assert_eq "True" "$(entry_cond "$ns" east t-rbac Applied status)"
+	job_count_is "$ns" t-rbac 1 || fail "expected one Job: $(jobs_of "$ns" t-rbac)"
+	assert_eq "$pid" "$HF_OPERATOR_PID" "the operator's pid"
+	kill -0 "$pid" || fail "the operator exited"
+	wait_for 60 "phase Ready" phase_is "$ns" east Ready
+	stop_operator
+}
+
 test_a_failing_job_reports_its_termination_message() {
 	trap cleanup EXIT
 	local ns
