@@ -125,8 +125,9 @@ format: deps ## apply clang-format to the C sources
 kube: deps ## build the test control plane once (cached outside the repository)
 	@bash hack/kube/build.sh
 
-run: deps build ## start the local control plane with CRDs and samples; Ctrl-C stops it
-	@bash hack/run.sh
+ADAPTERS ?= simulated
+run: deps build ## the local control plane and the operator (REST API on :8000) with ADAPTERS=simulated|gcp|none; Ctrl-C stops it
+	@HF_ADAPTERS=$(ADAPTERS) bash hack/run.sh
 
 clean: ## remove build output (the control plane cache stays)
 	rm -rf build

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # `make run`: starts the local control plane in .run/kube (kept between runs:
 # its PKI, etcd data and ports), installs HyperFleet's CRDs, provider catalog,
-# admission policies and samples, starts the HyperFleet controller, tells how
-# to use kubectl with it, and stays in the foreground until Ctrl-C or
-# SIGTERM, then stops what it started.
+# admission policies and an adapter set, starts the HyperFleet operator
+# (controllers and REST API), tells how to use it, and stays in the
+# foreground until Ctrl-C or SIGTERM, then stops what it started.
 #
+# HF_ADAPTERS chooses the adapter set: simulated (default: adapters/simulated,
+# kwok runs their Jobs), gcp (adapters/gcp; on this local control plane
+# kwok runs those Jobs too, without calling Google Cloud) or none.
 # HF_KUBE_API_PORT chooses the API server's port (default 6443);
-# HF_METRICS_PORT and HF_HEALTH_PORT the controller's (9090, 8080).
+# HF_API_PORT, HF_METRICS_PORT and HF_HEALTH_PORT the operator's (8000,
+# 9090, 8080).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/hack/kube/lib.sh"
@@ -29,7 +33,20 @@ trap stop INT TERM EXIT
 
 # shellcheck disable=SC1091
 . "$dir/env"
-"$top/hack/install.sh" --samples
+"$top/hack/install.sh"
+
+adapters=${HF_ADAPTERS:-simulated}
+case $adapters in
+simulated | gcp)
+	# Adapters of another set left from an earlier run would join the
+	# pipeline: keep exactly the chosen set.
+	kubectl delete adapters -l "hyperfleet.io/adapter-set,hyperfleet.io/adapter-set!=$adapters" --ignore-not-found >/dev/null
+	[ "$adapters" = gcp ] && kubectl create namespace hyperfleet-adapters --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+	kubectl apply -f "$top/adapters/$adapters/" >/dev/null
+	;;
+none) kubectl delete adapters -l hyperfleet.io/adapter-set --ignore-not-found >/dev/null ;;
+*) die "HF_ADAPTERS must be simulated, gcp or none, not '$adapters'" ;;
+esac
 
 metrics_port=${HF_METRICS_PORT:-9090}
 health_port=${HF_HEALTH_PORT:-8080}
@@ -48,20 +65,18 @@ with the HyperFleet controller and its REST API on
 http://127.0.0.1:$api_port/api/hyperfleet/v1 (metrics on 127.0.0.1:$metrics_port/metrics,
 probes on 127.0.0.1:$health_port/readyz, logs in $dir/logs/hyperfleet.log).
 
-    curl http://127.0.0.1:$api_port/api/hyperfleet/v1/clusters
+The $adapters adapter set is installed (kubectl get adapters). Create a cluster:
+
+    curl -X POST http://127.0.0.1:$api_port/api/hyperfleet/v1/clusters -H 'Content-Type: application/json' \\
+      -d '{"name": "my-cluster", "spec": {"provider": "gcp", "region": "us-east1"}}'
 
 Point kubectl at it from another terminal:
 
     source $dir/env
-
-then for example:
-
     kubectl get hyperfleet            # clusters and node pools
-    kubectl get adapters
-    kubectl explain cluster.spec
     kubectl apply -f manifests/samples/cluster.yaml
 
-Logs are in $dir/logs. Press Ctrl-C to stop.
+The README's quick start goes on from here. Press Ctrl-C to stop.
 MSG
 
 # Stay up while every component runs.
