@@ -25,6 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "adapter/kinds.h"
 #include "adapter/registry.h"
 #include "adapter/step.h"
 #include "core/status.h"
@@ -49,24 +50,25 @@ static const struct hf_kube_resource RES_CATALOGS = {"hyperfleet.io", "v1alpha1"
 /* The catalog adapters see as `catalog` (its spec.providers). */
 #define CATALOG_NAME "default"
 
-/* The kinds adapters may create: each has an informer. */
+/* The kinds watched from the start (the manager's informers); any other
+ * kind is discovered on first use (kinds.h). */
 static const struct {
 	const char *api_version, *kind;
 	const struct hf_kube_resource *res;
-} OWNED[] = {
+} STATIC_KINDS[] = {
 	{"batch/v1", "Job", &HF_RES_JOBS},
 	{"v1", "ConfigMap", &HF_RES_CONFIGMAPS},
 	{"v1", "Namespace", &HF_RES_NAMESPACES},
 	{"v1", "Secret", &RES_SECRETS},
 };
-#define NOWNED (sizeof(OWNED) / sizeof(OWNED[0]))
+#define NSTATIC (sizeof(STATIC_KINDS) / sizeof(STATIC_KINDS[0]))
 
 struct hf_engine {
 	struct hf_core *core;
 	struct hf_adapter_registry *registry;
 	struct hf_controller *ctrl;	/* adapter-engine */
 	struct hf_controller *reg_ctrl; /* adapter-registry */
-	struct hf_store *stores[NOWNED];
+	struct hf_kinds *kinds;
 	struct hf_store *catalogs; /* ProviderCatalogs */
 	cJSON *env;
 	/* Finished Jobs' termination messages by Job uid ("" for none): a
@@ -150,22 +152,25 @@ static void adapter_updated(const struct hf_obj *old, const struct hf_obj *o, vo
 
 /* ---- reading the caches ---- */
 
-static int owned_index(const char *api_version, const char *kind)
+/* kind_of: the kind of one of the core's objects, discovered and watched
+ * on first use; NULL with *error when it cannot be. */
+static const struct hf_owned_kind *kind_of(struct hf_engine *e, const struct hf_adapter *a,
+					   const struct hf_adapter_object *obj, char **error)
 {
-	for (size_t i = 0; api_version && kind && i < NOWNED; i++)
-		if (!strcmp(OWNED[i].api_version, api_version) && !strcmp(OWNED[i].kind, kind))
-			return (int)i;
-	return -1;
-}
-
-/* kind_of: the owned kind of one of the core's objects, or -1. */
-static int kind_of(const struct hf_adapter *a, const struct hf_adapter_object *obj)
-{
-	if (obj->manifest)
-		return owned_index(hf_json_string(obj->manifest, "apiVersion"),
-				   hf_json_string(obj->manifest, "kind"));
-	const struct hf_adapter_resource *res = hf_adapter_resource_find(a, obj->resource);
-	return res ? owned_index(res->api_version, res->kind) : -1;
+	const char *api_version = NULL, *kind = NULL;
+	if (obj->manifest) {
+		api_version = hf_json_string(obj->manifest, "apiVersion");
+		kind = hf_json_string(obj->manifest, "kind");
+	} else {
+		const struct hf_adapter_resource *res = hf_adapter_resource_find(a, obj->resource);
+		api_version = res ? res->api_version : NULL;
+		kind = res ? res->kind : NULL;
+	}
+	char *ignored = NULL;
+	const struct hf_owned_kind *k =
+		hf_kinds_get(e->kinds, api_version, kind, error ? error : &ignored);
+	free(ignored);
+	return k;
 }
 
 /* selector_matches: o carries every label of sel ("k=v,k=v"). */
@@ -191,11 +196,11 @@ static bool selector_matches(const struct hf_obj *o, const char *sel)
 }
 
 /* matching lists the cached objects of kind k selected by sel. */
-static void matching(struct hf_engine *e, const struct hf_adapter *a, int k, const char *sel,
+static void matching(const struct hf_adapter *a, const struct hf_owned_kind *k, const char *sel,
 		     struct hf_obj_list *out)
 {
 	struct hf_obj_list all;
-	hf_store_list_by_label(e->stores[k], LABEL_ADAPTER, a->name, &all);
+	hf_store_list_by_label(k->store, LABEL_ADAPTER, a->name, &all);
 	out->items = hf_calloc(all.n + 1, sizeof(*out->items));
 	out->n = 0;
 	for (size_t i = 0; i < all.n; i++) {
@@ -358,19 +363,14 @@ static void gather(struct hf_engine *e, const struct hf_adapter *a,
 	for (size_t i = 0; i < r->nobjects; i++) {
 		const struct hf_adapter_object *obj = &r->objects[i];
 		struct obs *o = obs_for(s, obj->resource);
-		int k = kind_of(a, obj);
-		if (k < 0) {
-			const struct hf_adapter_resource *res =
-				hf_adapter_resource_find(a, obj->resource);
-			obs_set_error(
-				o,
-				hf_asprintf(
-					"%s %s is not a kind the adapter engine handles (batch/v1 Job, v1 ConfigMap, v1 Namespace, v1 Secret)",
-					res ? res->api_version : "?", res ? res->kind : "?"));
+		char *error = NULL;
+		const struct hf_owned_kind *k = kind_of(e, a, obj, &error);
+		if (!k) {
+			obs_set_error(o, error);
 			continue;
 		}
 		struct hf_obj_list l;
-		matching(e, a, k, obj->selector, &l);
+		matching(a, k, obj->selector, &l);
 		struct hf_obj *found = NULL;
 		for (size_t j = 0; j < l.n && !found; j++)
 			if (obj->action == HF_ADAPTER_DELETE ||
@@ -378,7 +378,7 @@ static void gather(struct hf_engine *e, const struct hf_adapter *a,
 				found = l.items[j];
 		if (found) {
 			obs_set_object(o, hf_obj_parse(found));
-			if (OWNED[k].res == &HF_RES_JOBS && job_finished(o->object) && !o->term)
+			if (k->is_job && job_finished(o->object) && !o->term)
 				o->term = termination_message(e, o->object);
 		}
 		hf_obj_list_free(&l);
@@ -401,10 +401,10 @@ static cJSON *parse_buf(const struct hf_buf *b)
 }
 
 /* place sets the manifest's namespace: its own, else the target's. */
-static const char *place(cJSON *manifest, int k, const char *target_ns)
+static const char *place(cJSON *manifest, const struct hf_owned_kind *k, const char *target_ns)
 {
 	cJSON *meta = cJSON_GetObjectItemCaseSensitive(manifest, "metadata");
-	if (!OWNED[k].res->namespaced) {
+	if (!k->res.namespaced) {
 		cJSON_DeleteItemFromObjectCaseSensitive(meta, "namespace");
 		return NULL;
 	}
@@ -421,28 +421,28 @@ struct act_state {
 	bool failed;  /* an API call failed: back off */
 };
 
-static enum hf_err create(struct hf_engine *e, int k, const char *ns, const char *name,
+static enum hf_err create(struct hf_engine *e, const struct hf_owned_kind *k, const char *ns, const char *name,
 			  const cJSON *manifest, struct obs *o)
 {
 	char *body = cJSON_PrintUnformatted(manifest);
 	struct hf_buf out;
 	struct hf_kube_error kerr = {0};
 	hf_buf_init(&out, 0);
-	enum hf_err err = hf_kube_create(e->core->client, OWNED[k].res, ns, body, &out, &kerr);
+	enum hf_err err = hf_kube_create(e->core->client, &k->res, ns, body, &out, &kerr);
 	if (err == HF_ERR_HTTP && hf_kube_error_is(&kerr, 409)) {
 		/* Our cache is behind (a restart, or a create just done): read it. */
 		hf_buf_reset(&out);
 		hf_kube_error_clear(&kerr);
-		err = hf_kube_get(e->core->client, OWNED[k].res, ns, name, &out, &kerr);
+		err = hf_kube_get(e->core->client, &k->res, ns, name, &out, &kerr);
 	}
 	if (err == HF_OK) {
 		obs_set_object(o, parse_buf(&out));
 		obs_set_error(o, NULL);
-		hf_log_with(HF_LOG_INFO, "engine", "created", HF_LOG_STR("kind", OWNED[k].kind),
+		hf_log_with(HF_LOG_INFO, "engine", "created", HF_LOG_STR("kind", k->kind),
 			    HF_LOG_STR("namespace", ns ? ns : ""), HF_LOG_STR("name", name));
 	} else {
 		obs_set_object(o, NULL);
-		obs_set_error(o, api_error("create", OWNED[k].kind, name, err, &kerr));
+		obs_set_error(o, api_error("create", k->kind, name, err, &kerr));
 	}
 	hf_kube_error_clear(&kerr);
 	hf_buf_free(&out);
@@ -450,18 +450,18 @@ static enum hf_err create(struct hf_engine *e, int k, const char *ns, const char
 	return err;
 }
 
-static enum hf_err delete_one(struct hf_engine *e, int k, const char *ns, const char *name,
+static enum hf_err delete_one(struct hf_engine *e, const struct hf_owned_kind *k, const char *ns, const char *name,
 			      const char *uid, char **error)
 {
 	struct hf_kube_delete_options d = {.propagation = "Background", .precondition_uid = uid};
 	struct hf_kube_error kerr = {0};
-	enum hf_err err = hf_kube_delete(e->core->client, OWNED[k].res, ns, name, &d, &kerr);
+	enum hf_err err = hf_kube_delete(e->core->client, &k->res, ns, name, &d, &kerr);
 	if (err == HF_ERR_HTTP && (hf_kube_error_is(&kerr, 404) || hf_kube_error_is(&kerr, 409)))
 		err = HF_OK; /* gone, or another object by that name now */
 	if (err && error)
-		*error = api_error("delete", OWNED[k].kind, name, err, &kerr);
+		*error = api_error("delete", k->kind, name, err, &kerr);
 	if (!err)
-		hf_log_with(HF_LOG_INFO, "engine", "deleted", HF_LOG_STR("kind", OWNED[k].kind),
+		hf_log_with(HF_LOG_INFO, "engine", "deleted", HF_LOG_STR("kind", k->kind),
 			    HF_LOG_STR("namespace", ns ? ns : ""), HF_LOG_STR("name", name));
 	hf_kube_error_clear(&kerr);
 	return err;
@@ -473,12 +473,14 @@ static void act(struct hf_engine *e, const struct hf_adapter *a, const char *tar
 	for (size_t i = 0; i < r->nobjects; i++) {
 		struct hf_adapter_object *obj = &r->objects[i];
 		struct obs *o = obs_for(s, obj->resource);
-		int k = kind_of(a, obj);
-		if (k < 0 || obj->action == HF_ADAPTER_KEEP)
+		if (obj->action == HF_ADAPTER_KEEP)
+			continue;
+		const struct hf_owned_kind *k = kind_of(e, a, obj, NULL);
+		if (!k) /* gather reported why */
 			continue;
 		if (obj->action == HF_ADAPTER_DELETE) {
 			struct hf_obj_list l;
-			matching(e, a, k, obj->selector, &l);
+			matching(a, k, obj->selector, &l);
 			for (size_t j = 0; j < l.n; j++) {
 				char *error = NULL;
 				if (l.items[j]->deleting)
@@ -532,19 +534,19 @@ static void act(struct hf_engine *e, const struct hf_adapter *a, const char *tar
 		struct hf_buf out;
 		struct hf_kube_error kerr = {0};
 		hf_buf_init(&out, 0);
-		enum hf_err err = hf_kube_update(e->core->client, OWNED[k].res, ns, obj->name, NULL,
+		enum hf_err err = hf_kube_update(e->core->client, &k->res, ns, obj->name, NULL,
 						 body, &out, &kerr);
 		if (err == HF_OK) {
 			obs_set_object(o, parse_buf(&out));
 			obs_set_error(o, NULL);
 			hf_log_with(HF_LOG_INFO, "engine", "updated",
-				    HF_LOG_STR("kind", OWNED[k].kind),
+				    HF_LOG_STR("kind", k->kind),
 				    HF_LOG_STR("namespace", ns ? ns : ""),
 				    HF_LOG_STR("name", obj->name));
 		} else {
 			st->failed = true;
 			if (!hf_kube_error_is(&kerr, 409))
-				obs_set_error(o, api_error("update", OWNED[k].kind, obj->name, err,
+				obs_set_error(o, api_error("update", k->kind, obj->name, err,
 							   &kerr));
 		}
 		hf_kube_error_clear(&kerr);
@@ -588,11 +590,13 @@ static void prune(struct hf_engine *e, const struct hf_adapter *a,
 {
 	for (size_t i = 0; i < r->nobjects; i++) {
 		const struct hf_adapter_object *obj = &r->objects[i];
-		int k = kind_of(a, obj);
-		if (k < 0 || OWNED[k].res != &HF_RES_JOBS || obj->deletion)
+		if (obj->deletion)
+			continue;
+		const struct hf_owned_kind *k = kind_of(e, a, obj, NULL);
+		if (!k || !k->is_job)
 			continue;
 		struct hf_obj_list l;
-		matching(e, a, k, obj->selector, &l);
+		matching(a, k, obj->selector, &l);
 		struct aged *old = hf_calloc(l.n + 1, sizeof(*old));
 		size_t n = 0;
 		for (size_t j = 0; j < l.n; j++) {
@@ -846,14 +850,22 @@ enum hf_err hf_engine_setup(struct hf_manager *m, const struct hf_engine_options
 						 .ctx = e};
 	e->registry = hf_adapter_registry_new(&ro);
 	struct hf_informer_handlers oh = {owned_changed, owned_updated, owned_changed, e};
+	struct hf_kinds_options ko = {.client = o->core->client,
+				      .ns = o->ns,
+				      .label_selector = LABEL_ADAPTER,
+				      .handlers = oh};
+	e->kinds = hf_kinds_new(&ko);
 	enum hf_err err = HF_OK;
-	for (size_t i = 0; i < NOWNED && !err; i++) {
-		struct hf_informer_options io = {.resource = OWNED[i].res,
-						 .ns = OWNED[i].res->namespaced ? o->ns : NULL,
+	for (size_t i = 0; i < NSTATIC && !err; i++) {
+		const struct hf_kube_resource *res = STATIC_KINDS[i].res;
+		struct hf_informer_options io = {.resource = res,
+						 .ns = res->namespaced ? o->ns : NULL,
 						 .label_selector = LABEL_ADAPTER};
 		struct hf_informer *inf = hf_manager_add_informer(m, &io);
-		e->stores[i] = hf_informer_store(inf);
 		err = hf_informer_add_handlers(inf, &oh);
+		if (!err)
+			err = hf_kinds_add_static(e->kinds, STATIC_KINDS[i].api_version,
+						  STATIC_KINDS[i].kind, res, hf_informer_store(inf));
 	}
 	/* The provider catalog: a change is new work for every resource, as
 	 * adapters may decide on it. */
@@ -884,10 +896,17 @@ enum hf_err hf_engine_setup(struct hf_manager *m, const struct hf_engine_options
 	return err;
 }
 
+void hf_engine_stop(struct hf_engine *e)
+{
+	if (e)
+		hf_kinds_stop(e->kinds);
+}
+
 void hf_engine_free(struct hf_engine *e)
 {
 	if (!e)
 		return;
+	hf_kinds_free(e->kinds);
 	hf_adapter_registry_free(e->registry);
 	cJSON_Delete(e->env);
 	hf_strmap_free(e->results, free);

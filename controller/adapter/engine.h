@@ -36,13 +36,19 @@ struct hf_engine_options {
 };
 
 /*
- * hf_engine_setup adds to m what the engine needs: informers for the owned
- * kinds, the adapter registry's controller ("adapter-registry") and the
- * engine's controller ("adapter-engine"), and handlers on the Adapter
- * informer. The engine must be freed after the manager (hf_engine_free).
+ * hf_engine_setup adds to m what the engine needs: informers for the
+ * Jobs, ConfigMaps, Namespaces and Secrets adapters create (other kinds
+ * get informers of the engine's own on first use), the adapter registry's
+ * controller ("adapter-registry") and the engine's controller
+ * ("adapter-engine"), and handlers on the Adapter informer. Once
+ * hf_manager_run returns, stop the engine (hf_engine_stop) before freeing
+ * the manager, and free the engine after it (hf_engine_free).
  */
 HF_MUST_CHECK enum hf_err hf_engine_setup(struct hf_manager *m, const struct hf_engine_options *o,
 					  struct hf_engine **out);
+/* hf_engine_stop stops the engine's own informers (their handlers feed the
+ * manager's controllers). */
+void hf_engine_stop(struct hf_engine *e);
 void hf_engine_free(struct hf_engine *e);
 
 /* hf_engine_enqueue asks for the adapters of a Cluster or NodePool (key

@@ -515,6 +515,7 @@ int hf_cmd_run(int argc, char **argv)
 		hf_log_with(HF_LOG_ERROR, "run", "stopped on an error", HF_LOG_ERR(e));
 	else
 		hf_log(HF_LOG_INFO, "run", "stopped", (const char *)NULL);
+	hf_engine_stop(w.engine);
 	hf_manager_free(m);
 	hf_engine_free(w.engine);
 	hf_reconciler_free(rc_clusters);
