@@ -80,7 +80,7 @@ build/asan/tests/integration/%: tests/integration/%.c tests/integration/fixture.
 	$(Q)$(CC) $(BASE_CFLAGS) $(ASAN_CFLAGS) $(PKG_CFLAGS) $(shell pkg-config --cflags criterion) \
 		-Itests $< build/asan/libhyperfleet.a $(PKG_LIBS) $(shell pkg-config --libs criterion) -lpthread -lm -o $@
 
-.PHONY: help deps build build-asan test test-unit test-integration test-e2e test-fuzz fuzz bench lint format run kube clean
+.PHONY: help deps build build-asan test test-unit test-adapters test-integration test-e2e test-fuzz fuzz bench lint format run kube clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
@@ -92,15 +92,19 @@ build: deps build/release/hyperfleet ## build the hyperfleet binary (build/relea
 
 build-asan: deps build/asan/hyperfleet ## build the sanitizer variant (build/asan/hyperfleet)
 
-test: deps ## everything: lint, build, unit, integration and end-to-end tests
+test: deps ## everything: lint, build, unit, adapter, fuzz, integration and end-to-end tests
 	@$(MAKE) --no-print-directory lint build build-asan
 	@$(MAKE) --no-print-directory test-unit
+	@$(MAKE) --no-print-directory test-adapters
 	@$(MAKE) --no-print-directory test-fuzz
 	@$(MAKE) --no-print-directory test-integration
 	@$(MAKE) --no-print-directory test-e2e
 
 test-unit: deps $(UNIT_TESTS:%=build/asan/tests/unit/%) ## C unit tests (Criterion) under ASan+UBSan
 	@bash tests/run-unit.sh $(UNIT_TESTS:%=build/asan/tests/unit/%)
+
+test-adapters: deps build/asan/hyperfleet ## the shipped GCP adapters: dry-runs on fixtures, Job scripts against stub tools (no cluster)
+	@HF_BIN=build/asan/hyperfleet bash tests/adapters/run.sh
 
 test-integration: deps build/asan/hyperfleet $(INTEGRATION_TESTS:%=build/asan/tests/integration/%) ## tests against a real control plane (started for the run)
 	@bash tests/integration/run.sh

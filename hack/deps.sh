@@ -12,7 +12,7 @@ packages=(
 	libcriterion-dev
 	clang clang-format cppcheck libclang-rt-14-dev
 	openssl curl ca-certificates util-linux procps iproute2
-	python3 wrk jq
+	python3 wrk jq shellcheck
 )
 
 missing=()

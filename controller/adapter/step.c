@@ -848,6 +848,17 @@ static void apply_result_conditions(struct run *r, struct cond **fixed, struct c
 	}
 }
 
+/* keep_own_data: a deletion report carries the adapter's last data on:
+ * other adapters' teardown may need it (the management cluster placement
+ * chose), and a report replaces the stored entry whole. */
+static void keep_own_data(struct run *r)
+{
+	const cJSON *me = cJSON_GetObjectItemCaseSensitive(r->adapters, r->a->name);
+	const cJSON *data = cJSON_GetObjectItemCaseSensitive(me, "data");
+	if (cJSON_IsObject(data) && !r->out->report.data)
+		r->out->report.data = cJSON_Duplicate(data, true);
+}
+
 /* report_run: the report of a normal run whose resources were rendered. */
 static void report_run(struct run *r)
 {
@@ -1010,6 +1021,7 @@ static void run_deletion(struct run *r)
 	if (io && !r->out->error)
 		r->out->error = hf_strdup(io);
 	set_metadata(r, started, s.job_name);
+	keep_own_data(r);
 out:
 	cond_free(&applied);
 	cond_free(&available);

@@ -315,6 +315,18 @@ Test(adapter_step, deletion_reports_finalized)
 	expect_cond(&res, "Finalized", "True", "Finalized", NULL);
 	expect_cond(&res, "Available", "True", "JobSucceeded", NULL);
 	hf_adapter_result_clear(&res);
+
+	/* The adapter's last data goes on in its deletion reports: other
+	 * adapters' teardown may read it. */
+	cJSON *mine = cJSON_Parse("{\"adapter\": \"validation\", \"observedGeneration\": 3,"
+				  " \"data\": {\"region\": \"us-east1\"}}");
+	cJSON_AddItemToArray(cJSON_GetObjectItem(cJSON_GetObjectItem(cluster, "status"), "adapters"),
+			     mine);
+	cr_assert_eq(hf_adapter_step(&in, &res), HF_OK);
+	char *data = cJSON_PrintUnformatted(res.report.data);
+	cr_expect_str_eq(data, "{\"region\":\"us-east1\"}");
+	free(data);
+	hf_adapter_result_clear(&res);
 	cJSON_Delete(td);
 }
 
