@@ -497,16 +497,19 @@ static void act(struct hf_engine *e, const struct hf_adapter *a, const char *tar
 			continue;
 		}
 		const char *ns = place(obj->manifest, k, target_ns);
+		/* Only what the API server did is a change: a refused call
+		 * changed nothing, and rewriting an unchanged report would wake
+		 * this reconcile through the informer, around the backoff. */
 		if (obj->action == HF_ADAPTER_CREATE) {
-			st->changed = true;
 			if (create(e, k, ns, obj->name, obj->manifest, o))
 				st->failed = true;
+			else
+				st->changed = true;
 			continue;
 		}
 		const cJSON *meta = member(o->object, "metadata", NULL);
 		const char *uid = hf_json_string(meta, "uid");
 		const char *rv = hf_json_string(meta, "resourceVersion");
-		st->changed = true;
 		if (obj->action == HF_ADAPTER_RECREATE) {
 			char *error = NULL;
 			if (delete_one(e, k, ns, obj->name, uid, &error)) {
@@ -514,6 +517,7 @@ static void act(struct hf_engine *e, const struct hf_adapter *a, const char *tar
 				st->failed = true;
 				continue;
 			}
+			st->changed = true;
 			/* The old object may linger while it is deleted: the
 			 * create then fails with AlreadyExists, which create()
 			 * reads back as the old object; back off and retry. */
@@ -537,6 +541,7 @@ static void act(struct hf_engine *e, const struct hf_adapter *a, const char *tar
 		enum hf_err err = hf_kube_update(e->core->client, &k->res, ns, obj->name, NULL,
 						 body, &out, &kerr);
 		if (err == HF_OK) {
+			st->changed = true;
 			obs_set_object(o, parse_buf(&out));
 			obs_set_error(o, NULL);
 			hf_log_with(HF_LOG_INFO, "engine", "updated",
