@@ -26,8 +26,9 @@
  * observed: in status and deletion. */
 static const char *const cluster_vars[] = {"cluster", "generation", "adapters",	 "params",
 					   "catalog", "env",	    "resources", "results"};
-static const char *const nodepool_vars[] = {"cluster", "nodepool", "generation", "adapters", "params",
-					    "catalog", "env",	   "resources",	 "results"};
+static const char *const nodepool_vars[] = {"cluster",	"nodepool",  "generation",
+					    "adapters", "params",    "catalog",
+					    "env",	"resources", "results"};
 #define OBSERVED_VARS 2
 
 struct loader {

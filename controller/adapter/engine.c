@@ -421,8 +421,8 @@ struct act_state {
 	bool failed;  /* an API call failed: back off */
 };
 
-static enum hf_err create(struct hf_engine *e, const struct hf_owned_kind *k, const char *ns, const char *name,
-			  const cJSON *manifest, struct obs *o)
+static enum hf_err create(struct hf_engine *e, const struct hf_owned_kind *k, const char *ns,
+			  const char *name, const cJSON *manifest, struct obs *o)
 {
 	char *body = cJSON_PrintUnformatted(manifest);
 	struct hf_buf out;
@@ -450,8 +450,8 @@ static enum hf_err create(struct hf_engine *e, const struct hf_owned_kind *k, co
 	return err;
 }
 
-static enum hf_err delete_one(struct hf_engine *e, const struct hf_owned_kind *k, const char *ns, const char *name,
-			      const char *uid, char **error)
+static enum hf_err delete_one(struct hf_engine *e, const struct hf_owned_kind *k, const char *ns,
+			      const char *name, const char *uid, char **error)
 {
 	struct hf_kube_delete_options d = {.propagation = "Background", .precondition_uid = uid};
 	struct hf_kube_error kerr = {0};
@@ -544,15 +544,14 @@ static void act(struct hf_engine *e, const struct hf_adapter *a, const char *tar
 			st->changed = true;
 			obs_set_object(o, parse_buf(&out));
 			obs_set_error(o, NULL);
-			hf_log_with(HF_LOG_INFO, "engine", "updated",
-				    HF_LOG_STR("kind", k->kind),
+			hf_log_with(HF_LOG_INFO, "engine", "updated", HF_LOG_STR("kind", k->kind),
 				    HF_LOG_STR("namespace", ns ? ns : ""),
 				    HF_LOG_STR("name", obj->name));
 		} else {
 			st->failed = true;
 			if (!hf_kube_error_is(&kerr, 409))
-				obs_set_error(o, api_error("update", k->kind, obj->name, err,
-							   &kerr));
+				obs_set_error(o,
+					      api_error("update", k->kind, obj->name, err, &kerr));
 		}
 		hf_kube_error_clear(&kerr);
 		hf_buf_free(&out);
@@ -870,7 +869,8 @@ enum hf_err hf_engine_setup(struct hf_manager *m, const struct hf_engine_options
 		err = hf_informer_add_handlers(inf, &oh);
 		if (!err)
 			err = hf_kinds_add_static(e->kinds, STATIC_KINDS[i].api_version,
-						  STATIC_KINDS[i].kind, res, hf_informer_store(inf));
+						  STATIC_KINDS[i].kind, res,
+						  hf_informer_store(inf));
 	}
 	/* The provider catalog: a change is new work for every resource, as
 	 * adapters may decide on it. */

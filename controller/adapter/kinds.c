@@ -23,7 +23,7 @@
 struct entry {
 	struct hf_owned_kind k;
 	char *api_version, *kind, *group, *version, *plural; /* owned */
-	struct hf_informer *inf; /* ours (discovered kinds), or NULL */
+	struct hf_informer *inf;			     /* ours (discovered kinds), or NULL */
 };
 
 /* The last failed lookup, per kind. */
@@ -204,8 +204,7 @@ static struct entry *discover(struct hf_kinds *k, const char *api_version, const
 	struct hf_kube_error kerr = {0};
 	struct entry *e = NULL;
 	hf_buf_init(&out, 0);
-	enum hf_err err =
-		hf_kube_request(k->o.client, "GET", path, NULL, NULL, NULL, &out, &kerr);
+	enum hf_err err = hf_kube_request(k->o.client, "GET", path, NULL, NULL, NULL, &out, &kerr);
 	if (err == HF_ERR_HTTP && hf_kube_error_is(&kerr, 404)) {
 		*error = hf_asprintf("the API server does not serve apiVersion %s", api_version);
 	} else if (err) {

@@ -49,8 +49,7 @@ void hf_kinds_free(struct hf_kinds *k);
 /* hf_kinds_add_static registers a kind watched by someone else's informer
  * (its store is borrowed). Call before any hf_kinds_get. */
 HF_MUST_CHECK enum hf_err hf_kinds_add_static(struct hf_kinds *k, const char *api_version,
-					      const char *kind,
-					      const struct hf_kube_resource *res,
+					      const char *kind, const struct hf_kube_resource *res,
 					      struct hf_store *store);
 
 /* hf_kinds_find: a kind already known, or NULL (no I/O). */

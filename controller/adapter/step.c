@@ -576,8 +576,8 @@ static void summarize(const struct run *r, bool deletion, struct summary *s)
 			if (!s->failed) {
 				s->failed = obj;
 				s->deadline = reason && !strcmp(reason, "DeadlineExceeded");
-				const cJSON *result = cJSON_GetObjectItemCaseSensitive(
-					r->results, obj->resource);
+				const cJSON *result =
+					cJSON_GetObjectItemCaseSensitive(r->results, obj->resource);
 				const char *rr = hf_json_string(result, "reason");
 				const char *rm = hf_json_string(result, "message");
 				s->fail_reason = reason;
@@ -790,7 +790,8 @@ static size_t result_condition_count(const struct run *r)
 	const cJSON *res;
 	cJSON_ArrayForEach(res, r->results)
 	{
-		n += (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(res, "conditions"));
+		n += (size_t)cJSON_GetArraySize(
+			cJSON_GetObjectItemCaseSensitive(res, "conditions"));
 	}
 	return n;
 }
@@ -829,7 +830,8 @@ static void apply_result_conditions(struct run *r, struct cond **fixed, struct c
 			if (!type || !valid_condition_type(type) || !status ||
 			    (strcmp(status, "True") && strcmp(status, "False") &&
 			     strcmp(status, "Unknown"))) {
-				decide(r, "condition", type && strlen(type) < 64 ? type : "?", false,
+				decide(r, "condition", type && strlen(type) < 64 ? type : "?",
+				       false,
 				       "result of %s: ignored (needs a PascalCase type and a status of True, False or Unknown)",
 				       res->string);
 				continue;

@@ -320,8 +320,8 @@ Test(adapter_step, deletion_reports_finalized)
 	 * adapters' teardown may read it. */
 	cJSON *mine = cJSON_Parse("{\"adapter\": \"validation\", \"observedGeneration\": 3,"
 				  " \"data\": {\"region\": \"us-east1\"}}");
-	cJSON_AddItemToArray(cJSON_GetObjectItem(cJSON_GetObjectItem(cluster, "status"), "adapters"),
-			     mine);
+	cJSON_AddItemToArray(
+		cJSON_GetObjectItem(cJSON_GetObjectItem(cluster, "status"), "adapters"), mine);
 	cr_assert_eq(hf_adapter_step(&in, &res), HF_OK);
 	char *data = cJSON_PrintUnformatted(res.report.data);
 	cr_expect_str_eq(data, "{\"region\":\"us-east1\"}");
@@ -341,7 +341,8 @@ Test(adapter_step, env_takes_the_opted_in_variables)
 	cJSON_Delete(env);
 }
 
-#define FAILED_JOB JOB("{\"failed\": 1, \"conditions\": [{\"type\": \"Failed\", \"status\": \"True\"}]}")
+#define FAILED_JOB                                                                                 \
+	JOB("{\"failed\": 1, \"conditions\": [{\"type\": \"Failed\", \"status\": \"True\"}]}")
 
 Test(adapter_step, a_failed_jobs_json_result_names_the_reason_and_message)
 {
@@ -383,12 +384,14 @@ static void step_results(struct hf_adapter_result *res, const char *term)
 {
 	struct hf_adapter_source s2;
 	cr_assert_eq(hf_adapter_source_parse(results_yaml, strlen(results_yaml), &s2), HF_OK);
-	cr_assert_eq(s2.count, 1, "results_yaml did not load: %s", s2.nerrors ? s2.errors[0].message : "");
+	cr_assert_eq(s2.count, 1, "results_yaml did not load: %s",
+		     s2.nerrors ? s2.errors[0].message : "");
 	cJSON *job = cJSON_Parse(JOB("{\"succeeded\": 1, \"conditions\": [{\"type\": \"Complete\", "
 				     "\"status\": \"True\"}]}"));
 	cJSON_ReplaceItemInObject(cJSON_GetObjectItem(job, "metadata"), "name",
 				  cJSON_CreateString("dns-job-3f2a9c71-g3"));
-	struct hf_adapter_observed ob = {.resource = "job", .object = job, .termination_message = term};
+	struct hf_adapter_observed ob = {
+		.resource = "job", .object = job, .termination_message = term};
 	struct hf_adapter_input in = {.adapter = s2.adapters[0],
 				      .resource = cluster,
 				      .observed = &ob,
