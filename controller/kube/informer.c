@@ -50,6 +50,7 @@ struct hf_informer {
 
 	/* Owned by the informer thread. */
 	char rv[64];
+	char list_error[256]; /* why the last list failed (informer thread only) */
 	double next_resync;
 	unsigned int seed;
 };
@@ -254,6 +255,10 @@ static enum hf_err list_all(struct hf_informer *inf, struct hf_strmap *fresh, ch
 
 	free(next);
 	hf_buf_free(&body);
+	/* Say why, for the retry's log line: a 403 names the missing RBAC. */
+	if (err && err != HF_ERR_SHUTDOWN)
+		snprintf(inf->list_error, sizeof(inf->list_error), "%s",
+			 kerr.message && kerr.message[0] ? kerr.message : hf_err_name(err));
 	hf_kube_error_clear(&kerr);
 	return err;
 }
@@ -464,7 +469,7 @@ static void *run(void *arg)
 				double wait = next_backoff(inf, &backoff);
 				hf_log_with(HF_LOG_WARN, "informer", "list failed; retrying",
 					    HF_LOG_STR("resource", inf->resource.plural),
-					    HF_LOG_ERR(err),
+					    HF_LOG_ERR(err), HF_LOG_STR("message", inf->list_error),
 					    HF_LOG_INT("retryInMs", (long long)(wait * 1000)));
 				pause_for(inf, wait);
 				continue;
