@@ -520,12 +520,16 @@ static void act(struct hf_engine *e, const struct hf_adapter *a, const char *tar
 			st->changed = true;
 			/* The old object may linger while it is deleted: the
 			 * create then fails with AlreadyExists, which create()
-			 * reads back as the old object; back off and retry. */
+			 * reads back as the old object; back off and retry.
+			 * create() replaces o->object, which uid points into. */
+			char *old_uid = uid ? hf_strdup(uid) : NULL;
+			const char *new_uid = NULL;
 			if (create(e, k, ns, obj->name, obj->manifest, o) ||
-			    !hf_json_string(member(o->object, "metadata", NULL), "uid") ||
-			    (uid && !strcmp(uid, hf_json_string(member(o->object, "metadata", NULL),
-								"uid"))))
+			    !(new_uid =
+				      hf_json_string(member(o->object, "metadata", NULL), "uid")) ||
+			    (old_uid && !strcmp(old_uid, new_uid)))
 				st->failed = true;
+			free(old_uid);
 			continue;
 		}
 		/* UPDATE: PUT with the live resourceVersion; a 409 retries. */
