@@ -1011,7 +1011,9 @@ static void run_deletion(struct run *r)
 			 hf_strdup("waiting for the adapter's resources to be deleted"));
 	else
 		cond_set(&fin, "False", "DeletionInProgress", hf_strdup(available.message));
-	if (finalized && strcmp(available.status, "True"))
+	/* ResourcesReady's "all preconditions are met" would read oddly here. */
+	if (finalized &&
+	    (strcmp(available.status, "True") || !strcmp(available.reason, "ResourcesReady")))
 		cond_set(&available, "True", "Finalized", hf_strdup("the deletion steps are done"));
 	else if (!finalized && !strcmp(available.status, "True"))
 		cond_set(&available, "False", fin.reason, hf_strdup(fin.message));

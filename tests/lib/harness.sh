@@ -71,7 +71,11 @@ run_test_file() {
 	. "$file"
 	for fn in $(comm -13 <(echo "$before") <(declare -F | awk '{print $3}' | sort) | grep '^test_'); do
 		start=$(date +%s%3N)
-		out=$( (set -euo pipefail; "$fn") 2>&1) && rc=0 || rc=$?
+		# A statement of its own: inside an && or || list bash would
+		# ignore the subshell's set -e, and a failing command in the
+		# middle of a test would not fail it.
+		out=$( (set -euo pipefail; "$fn") 2>&1)
+		rc=$?
 		if [ $rc -eq 0 ]; then
 			HF_TESTS_PASSED=$((HF_TESTS_PASSED + 1))
 			printf 'ok   %-60s %6d ms\n' "${file##*/}:$fn" $(($(date +%s%3N) - start))
