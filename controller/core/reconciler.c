@@ -152,6 +152,14 @@ static enum hf_err patch_metadata(struct hf_reconciler *r, const struct hf_obj *
 	hf_buf_init(&out, 0);
 	enum hf_err err = hf_kube_patch(r->core->client, hf_kind_info(r->kind)->resource, o->ns,
 					o->name, NULL, HF_PATCH_JSON, false, patch, &out, kerr);
+	/* A failed test operation is answered 422 ("an error in our
+	 * request"): the object changed since our cache read it, which is a
+	 * conflict; its newer version is on its way to the cache. */
+	if (err == HF_ERR_HTTP && hf_kube_error_is(kerr, 422)) {
+		kerr->http_code = 409;
+		free(kerr->message);
+		kerr->message = hf_strdup("the object changed since it was read; retrying");
+	}
 	hf_buf_free(&out);
 	free(patch);
 	return err;
@@ -463,9 +471,10 @@ enum hf_err hf_reconciler_reconcile(const char *key, struct hf_reconcile_result 
 	}
 out:
 	if (err && err != HF_ERR_NOT_FOUND)
-		hf_log_with(HF_LOG_WARN, "reconciler", "reconcile failed",
-			    HF_LOG_STR("kind", hf_kind_info(r->kind)->kind), HF_LOG_STR("key", key),
-			    HF_LOG_ERR(err), HF_LOG_STR("message", kerr.message));
+		hf_log_with(hf_kube_error_is(&kerr, 409) ? HF_LOG_DEBUG : HF_LOG_WARN, "reconciler",
+			    "reconcile failed", HF_LOG_STR("kind", hf_kind_info(r->kind)->kind),
+			    HF_LOG_STR("key", key), HF_LOG_ERR(err),
+			    HF_LOG_STR("message", kerr.message));
 	cJSON_Delete(written);
 	cJSON_Delete(object);
 	hf_kube_error_clear(&kerr);
