@@ -12,7 +12,8 @@
  *   4. when anything was done or failed, step a third time with what the
  *      API server returned, so the report tells what now exists;
  *   5. delete Jobs of older generations beyond jobHistoryLimit;
- *   6. write the report when it differs from the stored one.
+ *   6. keep the report when it differs from the stored one;
+ * then write the kept reports of all its adapters in one status write.
  * Apply strategy: create, then compare the manifest-hash annotation the
  * core puts on every object; a different hash means PUT with the live
  * resourceVersion (or delete and create with recreateOnChange).
@@ -708,8 +709,12 @@ static enum hf_err step(struct hf_engine *e, const struct hf_adapter *a, const s
 	return hf_adapter_step(&in, out);
 }
 
+/* run_adapter runs one adapter on t; when its report says something new,
+ * it moves it into *report (cleared by the caller) for the target's one
+ * status write. */
 static enum hf_err run_adapter(struct hf_engine *e, const struct hf_adapter *a,
-			       const struct target *t, double *requeue)
+			       const struct target *t, double *requeue, struct hf_report *report,
+			       bool *write)
 {
 	double now = hf_rfc3339_now();
 	struct hf_adapter_result first, second, third;
@@ -737,26 +742,11 @@ static enum hf_err run_adapter(struct hf_engine *e, const struct hf_adapter *a,
 	double after = requeue_for(a, &final->report, now);
 	if (after > 0 && (*requeue <= 0 || after < *requeue))
 		*requeue = after;
-	if (!st.changed && report_unchanged(t->resource, &final->report))
-		goto out_third;
-	struct hf_report_outcome outcome = {0};
-	struct hf_kube_error kerr = {0};
-	err = hf_core_write_report(e->core, t->kind, t->obj->ns, t->obj->name, &final->report,
-				   &outcome, &kerr);
-	if (err == HF_ERR_NOT_FOUND)
-		err = HF_OK;
-	if (err)
-		hf_log_with(HF_LOG_WARN, "engine", "could not write the report",
-			    HF_LOG_STR("adapter", a->name), HF_LOG_STR("resource", t->obj->key),
-			    HF_LOG_STR("message", kerr.message ? kerr.message : ""),
-			    HF_LOG_ERR(err));
-	else if (outcome.verdict != HF_REPORT_STORED)
-		hf_log_with(HF_LOG_DEBUG, "engine", "report not stored",
-			    HF_LOG_STR("adapter", a->name), HF_LOG_STR("resource", t->obj->key),
-			    HF_LOG_STR("reason", outcome.message));
-	cJSON_Delete(outcome.stored);
-	hf_kube_error_clear(&kerr);
-out_third:
+	if (st.changed || !report_unchanged(t->resource, &final->report)) {
+		*report = final->report; /* moved */
+		memset(&final->report, 0, sizeof(final->report));
+		*write = true;
+	}
 	if (have_third)
 		hf_adapter_result_clear(&third);
 	if (!err && st.failed)
@@ -771,6 +761,34 @@ out_first:
 	hf_adapter_result_clear(&first);
 	observations_free(&s);
 	return err == HF_ERR_INVALID ? HF_OK : err;
+}
+
+/* write_reports writes what the target's adapters have to say in one
+ * status write (one aggregation, one watch event) instead of one each. */
+static enum hf_err write_reports(struct hf_engine *e, const struct target *t,
+				 const struct hf_report *reports, size_t n)
+{
+	if (!n)
+		return HF_OK;
+	enum hf_report_verdict *verdicts = hf_calloc(n, sizeof(*verdicts));
+	struct hf_kube_error kerr = {0};
+	enum hf_err err = hf_core_write_reports(e->core, t->kind, t->obj->ns, t->obj->name, reports,
+						n, verdicts, &kerr);
+	if (err == HF_ERR_NOT_FOUND)
+		err = HF_OK;
+	if (err)
+		hf_log_with(HF_LOG_WARN, "engine", "could not write the reports",
+			    HF_LOG_STR("resource", t->obj->key),
+			    HF_LOG_STR("message", kerr.message ? kerr.message : ""),
+			    HF_LOG_ERR(err));
+	for (size_t i = 0; !err && i < n; i++)
+		if (verdicts[i] != HF_REPORT_STORED)
+			hf_log_with(HF_LOG_DEBUG, "engine", "report not stored",
+				    HF_LOG_STR("adapter", reports[i].adapter),
+				    HF_LOG_STR("resource", t->obj->key));
+	hf_kube_error_clear(&kerr);
+	free(verdicts);
+	return err;
 }
 
 static enum hf_err reconcile(const char *key, struct hf_reconcile_result *result, void *ctx)
@@ -820,13 +838,24 @@ static enum hf_err reconcile(const char *key, struct hf_reconcile_result *result
 	t.catalog = cJSON_GetObjectItemCaseSensitive(
 		cJSON_GetObjectItemCaseSensitive(catalog, "spec"), "providers");
 	double requeue = 0;
+	struct hf_report *reports = hf_calloc(set.n + 1, sizeof(*reports));
+	size_t nreports = 0;
 	for (size_t i = 0; i < set.n; i++) {
 		if (set.items[i]->adapter->external)
 			continue;
-		enum hf_err e1 = run_adapter(e, set.items[i]->adapter, &t, &requeue);
+		bool write = false;
+		enum hf_err e1 = run_adapter(e, set.items[i]->adapter, &t, &requeue,
+					     &reports[nreports], &write);
+		nreports += write;
 		if (e1 && !err)
 			err = e1;
 	}
+	enum hf_err ew = write_reports(e, &t, reports, nreports);
+	if (ew && !err)
+		err = ew;
+	for (size_t i = 0; i < nreports; i++)
+		hf_report_clear(&reports[i]);
+	free(reports);
 	if (requeue > 0)
 		result->requeue_after = requeue;
 out:

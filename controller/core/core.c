@@ -299,6 +299,32 @@ static bool apply_report(cJSON *object, void *arg)
 	return r->out->verdict == HF_REPORT_STORED;
 }
 
+struct reports_ctx {
+	const struct hf_report *reports;
+	size_t n;
+	enum hf_report_verdict *verdicts;
+};
+
+static bool apply_reports(cJSON *object, void *arg)
+{
+	struct reports_ctx *r = arg;
+	bool stored = false;
+	for (size_t i = 0; i < r->n; i++) {
+		char message[512];
+		r->verdicts[i] = hf_report_apply(&r->reports[i], object, message, sizeof(message));
+		stored |= r->verdicts[i] == HF_REPORT_STORED;
+	}
+	return stored;
+}
+
+enum hf_err hf_core_write_reports(struct hf_core *c, enum hf_kind kind, const char *ns,
+				  const char *name, const struct hf_report *reports, size_t n,
+				  enum hf_report_verdict *verdicts, struct hf_kube_error *kerr)
+{
+	struct reports_ctx ctx = {reports, n, verdicts};
+	return hf_core_update_status(c, kind, ns, name, apply_reports, &ctx, NULL, kerr);
+}
+
 enum hf_err hf_core_write_report(struct hf_core *c, enum hf_kind kind, const char *ns,
 				 const char *name, const struct hf_report *r,
 				 struct hf_report_outcome *out, struct hf_kube_error *kerr)

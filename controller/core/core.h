@@ -115,6 +115,15 @@ HF_MUST_CHECK enum hf_err hf_core_write_report(struct hf_core *c, enum hf_kind k
 					       struct hf_report_outcome *out,
 					       struct hf_kube_error *kerr);
 
+/* hf_core_write_reports runs several adapters' reports on one resource
+ * through the rules, in order, and writes those stored with the aggregated
+ * status in one write; verdicts[i] is reports[i]'s. */
+HF_MUST_CHECK enum hf_err hf_core_write_reports(struct hf_core *c, enum hf_kind kind,
+						const char *ns, const char *name,
+						const struct hf_report *reports, size_t n,
+						enum hf_report_verdict *verdicts,
+						struct hf_kube_error *kerr);
+
 /*
  * hf_core_force_delete deletes a Cluster (with its NodePools) or a NodePool
  * without waiting for adapters: it removes HyperFleet's finalizer and
