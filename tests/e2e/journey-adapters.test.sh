@@ -11,22 +11,10 @@
 
 JA_IMAGE=registry.k8s.io/pause:3.10
 
-# ja_item PATH ADAPTER EXPR: evaluates a Python expression over ADAPTER's
-# item `s` of PATH/statuses (None when the adapter has not reported).
-ja_item() {
-	api GET "$1/statuses"
-	[ "$API_STATUS" = 200 ] || fail "GET $1/statuses answered $API_STATUS: $API_BODY"
-	python3 -c '
-import json, sys
-d = json.load(sys.stdin)
-s = next((i for i in d.get("items", []) if i.get("adapter") == sys.argv[1]), None)
-print(eval(sys.argv[2]))' "$2" "$3" <<<"$API_BODY"
-}
-
 # ja_conds PATH ADAPTER: ADAPTER's conditions, one "Type=Status/Reason" a
 # line in report order.
 ja_conds() {
-	ja_item "$1" "$2" '"\n".join("%s=%s/%s" % (c["type"], c["status"], c.get("reason", "")) for c in s["conditions"])'
+	status_item "$1" "$2" '"\n".join("%s=%s/%s" % (c["type"], c["status"], c.get("reason", "")) for c in s["conditions"])'
 }
 
 # ja_jobs SELECTOR: the names of the Jobs of $API_NS that SELECTOR
@@ -60,8 +48,8 @@ Available=False/PreconditionsNotMet
 Health=True/Healthy" "$(ja_conds "$1" "$2")" "$2's conditions"
 	assert_eq "$msg" "$(adapter_cond "$1" "$2" Applied message)" "$2's Applied message"
 	assert_eq "$msg" "$(adapter_cond "$1" "$2" Available message)" "$2's Available message"
-	assert_eq "1" "$(ja_item "$1" "$2" 's["observed_generation"]')" "$2's observed_generation"
-	assert_match "$(ja_item "$1" "$2" 's["last_report_time"]')" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}(\.[0-9]+)?Z$' "$2's last_report_time"
+	assert_eq "1" "$(status_item "$1" "$2" 's["observed_generation"]')" "$2's observed_generation"
+	assert_match "$(status_item "$1" "$2" 's["last_report_time"]')" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}(\.[0-9]+)?Z$' "$2's last_report_time"
 }
 
 # ja_all_true PATH ADAPTER...: every condition of every ADAPTER is True,
@@ -70,7 +58,7 @@ ja_all_true() {
 	local path=$1 a
 	shift
 	for a in "$@"; do
-		assert_eq "True" "$(ja_item "$path" "$a" 's["observed_generation"] == 1 and len(s["conditions"]) >= 3 and all(c["status"] == "True" for c in s["conditions"])')" \
+		assert_eq "True" "$(status_item "$path" "$a" 's["observed_generation"] == 1 and len(s["conditions"]) >= 3 and all(c["status"] == "True" for c in s["conditions"])')" \
 			"every condition of $a True at generation 1: $(ja_conds "$path" "$a")"
 	done
 }
@@ -121,10 +109,10 @@ test_a1_the_validation_adapter_creates_its_job_and_reports_applied_while_it_runs
 Available=False/JobRunning
 Health=True/Healthy" "$(ja_conds "$c" validation)" "validation's conditions"
 	assert_eq "Job $job is running" "$(adapter_cond "$c" validation Available message)"
-	assert_eq "1" "$(ja_item "$c" validation 's["observed_generation"]')"
-	assert_eq "$job" "$(ja_item "$c" validation 's["metadata"]["job_name"]')" "the report's job_name"
+	assert_eq "1" "$(status_item "$c" validation 's["observed_generation"]')"
+	assert_eq "$job" "$(status_item "$c" validation 's["metadata"]["job_name"]')" "the report's job_name"
 	local last
-	last=$(ja_item "$c" validation 's["last_report_time"]')
+	last=$(status_item "$c" validation 's["last_report_time"]')
 	assert_match "$last" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}(\.[0-9]+)?Z$' "last_report_time"
 	[[ ! $last < $created ]] || fail "last_report_time $last is before the cluster's creation $created"
 	# The resource remains Not Ready until the work completes.
@@ -149,7 +137,7 @@ test_a2_a_finished_job_makes_the_adapter_available_and_the_cluster_ready() {
 Available=True/JobSucceeded
 Health=True/Healthy" "$(ja_conds "$c" validation)" "validation's conditions"
 	assert_eq "Job validation-job-${CLUSTER_ID:0:8}-g1 succeeded" "$(adapter_cond "$c" validation Available message)"
-	assert_eq "a2-cluster-project" "$(ja_item "$c" validation 's["data"]["projectID"]')" "validation's data"
+	assert_eq "a2-cluster-project" "$(status_item "$c" validation 's["data"]["projectID"]')" "validation's data"
 	assert_eq "1" "$(kubectl get job "validation-job-${CLUSTER_ID:0:8}-g1" -n "$API_NS" -o jsonpath='{.status.succeeded}')"
 	# The other required adapters have just started their 3 s Jobs: one
 	# adapter done is not enough.
@@ -164,9 +152,9 @@ Available=True/JobSucceeded
 Health=True/Healthy
 DNSRecordsCreated=True/RecordsCreated" "$(ja_conds "$c" dns)" "dns's conditions"
 	assert_eq "api.a2-cluster.example.com., *.apps.a2-cluster.example.com." "$(adapter_cond "$c" dns DNSRecordsCreated message)"
-	assert_eq "a2-cluster.example.com." "$(ja_item "$c" dns 's["data"]["zone"]')" "dns's data"
-	assert_eq "hcp-us-east1-1" "$(ja_item "$c" placement 's["data"]["managementCluster"]')" "placement's data"
-	assert_eq "https://api.a2-cluster.example.com:6443" "$(ja_item "$c" hypershift 's["data"]["apiURL"]')" "hypershift's data"
+	assert_eq "a2-cluster.example.com." "$(status_item "$c" dns 's["data"]["zone"]')" "dns's data"
+	assert_eq "hcp-us-east1-1" "$(status_item "$c" placement 's["data"]["managementCluster"]')" "placement's data"
+	assert_eq "https://api.a2-cluster.example.com:6443" "$(status_item "$c" hypershift 's["data"]["apiURL"]')" "hypershift's data"
 	api GET "$c"
 	assert_eq "True" "$(json 'next(x["status"] for x in d["status"]["conditions"] if x["type"] == "Reconciled")')" "Reconciled"
 	assert_eq "True True True True True" "$(json '" ".join(next(x["status"] for x in d["status"]["conditions"] if x["type"] == t) for t in ("ValidationSuccessful", "DnsSuccessful", "PlacementSuccessful", "PullSecretSuccessful", "HypershiftSuccessful"))')"
@@ -231,7 +219,7 @@ Health=False/ResourceError" "$(ja_conds "$c" validation)" "validation's conditio
 	assert_eq "$expected" "$(adapter_cond "$c" validation Applied message)" "Applied message (the API server's)"
 	assert_match "$(adapter_cond "$c" validation Health message)" "^jobs\\.batch \"$job\" is forbidden: exceeded quota: no-jobs, requested: count/jobs\\.batch=1, used: count/jobs\\.batch=0, limited: count/jobs\\.batch=0$"
 	assert_eq "waiting for job $job to be created" "$(adapter_cond "$c" validation Available message)"
-	assert_match "$(ja_item "$c" validation 's["last_report_time"]')" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}(\.[0-9]+)?Z$' "last_report_time"
+	assert_match "$(status_item "$c" validation 's["last_report_time"]')" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}(\.[0-9]+)?Z$' "last_report_time"
 	assert_eq "" "$(ja_jobs "hyperfleet.io/cluster-id=$CLUSTER_ID")" "the cluster's Jobs"
 	# The adapters after it are healthy, waiting: only validation is hit.
 	ja_assert_waiting "$c" dns validation

@@ -7,39 +7,6 @@
 JCL_ADAPTERS="dns,hypershift,placement,pull-secret,validation"
 JCL_TIME_RE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z$'
 
-# jcl_statuses ID: GETs the cluster's /statuses (200 expected) into API_BODY
-# and its conditions into JCL_COND["adapter/type/field"] (status, reason,
-# message, last_transition_time): one parse per answer.
-jcl_statuses() {
-	api GET "/clusters/$1/statuses"
-	expect_status 200
-	declare -gA JCL_COND=()
-	local key value
-	while IFS=$'\t' read -r key value; do
-		JCL_COND[$key]=$value
-	done < <(python3 -c '
-import json, sys
-for s in json.load(sys.stdin)["items"]:
-    for c in s["conditions"]:
-        for f in ("status", "reason", "message", "last_transition_time"):
-            v = str(c.get(f, "")).replace("\t", " ").replace("\n", " ")
-            print(s["adapter"] + "/" + c["type"] + "/" + f + "\t" + v)
-' <<<"$API_BODY")
-}
-
-# jcl_cond ADAPTER TYPE FIELD: a field of one adapter condition in the last
-# jcl_statuses answer ("" when absent).
-jcl_cond() {
-	echo "${JCL_COND[$1/$2/$3]:-}"
-}
-
-# jcl_expect ADAPTER TYPE STATUS [REASON]: asserts one adapter condition in
-# the last /statuses answer.
-jcl_expect() {
-	assert_eq "$3" "$(jcl_cond "$1" "$2" status)" "$1 $2"
-	[ -z "${4:-}" ] || assert_eq "$4" "$(jcl_cond "$1" "$2" reason)" "$1 $2 reason"
-}
-
 # jcl_kubectl_phase NAME: the PHASE column of `kubectl get hfc` for NAME.
 jcl_kubectl_phase() {
 	kubectl get hfc -n "$API_NS" | awk -v n="$1" '$1 == n { p = $4; if ($5 == "Ready") p = p " " $5; print p }'
@@ -97,14 +64,14 @@ test_journey1_a_new_cluster_is_not_ready_then_ready_with_every_adapter_available
 
 	# /statuses: the five adapters, Available, Applied and Healthy, at
 	# generation 1, each condition with its lastTransitionTime.
-	jcl_statuses "$id"
+	statuses_read "/clusters/$id"
 	assert_eq "5" "$(json 'd["total"]')" "adapters reporting"
 	assert_eq "$JCL_ADAPTERS" "$(json '",".join(sorted(s["adapter"] for s in d["items"]))')"
 	local a t
 	for a in ${JCL_ADAPTERS//,/ }; do
 		for t in Available Applied Health; do
-			jcl_expect "$a" "$t" True
-			assert_match "$(jcl_cond "$a" "$t" last_transition_time)" "$JCL_TIME_RE" "$a $t lastTransitionTime"
+			status_expect "$a" "$t" True
+			assert_match "$(status_cond "$a" "$t" last_transition_time)" "$JCL_TIME_RE" "$a $t lastTransitionTime"
 		done
 	done
 	assert_eq "True" "$(json 'all(s["observed_generation"] == 1 for s in d["items"])')" "observed_generation of every adapter: $API_BODY"
@@ -114,8 +81,8 @@ test_journey1_a_new_cluster_is_not_ready_then_ready_with_every_adapter_available
 	assert_eq "us-west1" "$(json 'next(s["data"]["region"] for s in d["items"] if s["adapter"] == "placement")')" "placement region"
 	assert_eq "hcp-us-west1-1" "$(json 'next(s["data"]["managementCluster"] for s in d["items"] if s["adapter"] == "hypershift")')" "hypershift managementCluster"
 	assert_eq "my-cluster.example.com." "$(json 'next(s["data"]["zone"] for s in d["items"] if s["adapter"] == "dns")')" "dns zone"
-	jcl_expect dns DNSRecordsCreated True RecordsCreated
-	assert_eq "api.my-cluster.example.com., *.apps.my-cluster.example.com." "$(jcl_cond dns DNSRecordsCreated message)" "dns records"
+	status_expect dns DNSRecordsCreated True RecordsCreated
+	assert_eq "api.my-cluster.example.com., *.apps.my-cluster.example.com." "$(status_cond dns DNSRecordsCreated message)" "dns records"
 
 	# The configuration reached the resources: one finished Job per adapter,
 	# with the cluster's region and placement's choice.
@@ -161,15 +128,15 @@ test_journey1_sad2_permission_denied_is_201_not_ready_with_the_missing_permissio
 	local id=$CLUSTER_ID
 	wait_adapter 60 "/clusters/$id" hypershift Available reason PermissionDenied
 	# The infrastructure adapter failed, visibly in /statuses.
-	jcl_statuses "$id"
-	jcl_expect hypershift Available False PermissionDenied
-	jcl_expect hypershift Applied False PermissionDenied
-	jcl_expect hypershift Health True
-	assert_match "$(jcl_cond hypershift Available message)" "^Service account lacks compute\.networks\.create permission in GCP project no-perms-project\." "message"
-	assert_contains "$(jcl_cond hypershift Available message)" "Grant roles/compute.networkAdmin" "actionable message"
+	statuses_read "/clusters/$id"
+	status_expect hypershift Available False PermissionDenied
+	status_expect hypershift Applied False PermissionDenied
+	status_expect hypershift Health True
+	assert_match "$(status_cond hypershift Available message)" "^Service account lacks compute\.networks\.create permission in GCP project no-perms-project\." "message"
+	assert_contains "$(status_cond hypershift Available message)" "Grant roles/compute.networkAdmin" "actionable message"
 	local a
 	for a in validation dns placement pull-secret; do
-		jcl_expect "$a" Available True
+		status_expect "$a" Available True
 	done
 	# The cluster stays Not Ready; kubectl names the failing adapter too.
 	api GET "/clusters/$id"
@@ -188,20 +155,20 @@ test_journey1_sad3_quota_exceeded_stops_the_pipeline_until_the_quota_is_there() 
 	for a in dns placement pull-secret; do
 		wait_adapter 60 "/clusters/$id" "$a" Available reason PreconditionsNotMet
 	done
-	jcl_statuses "$id"
-	jcl_expect validation Available False QuotaExceeded
-	jcl_expect validation Health True
-	jcl_expect validation QuotaAvailable False QuotaExceeded
+	statuses_read "/clusters/$id"
+	status_expect validation Available False QuotaExceeded
+	status_expect validation Health True
+	status_expect validation QuotaAvailable False QuotaExceeded
 	local msg
-	msg=$(jcl_cond validation Available message)
+	msg=$(status_cond validation Available message)
 	assert_match "$msg" "^GCP quota exceeded for resource: CPUS in region us-east1\. Current: 100/100\." "message"
 	assert_contains "$msg" "Request a quota increase" "actionable guidance"
 	# The adapters after validation wait for it, and say so.
 	for a in dns placement pull-secret; do
-		jcl_expect "$a" Applied False PreconditionsNotMet
-		jcl_expect "$a" Available False PreconditionsNotMet
-		jcl_expect "$a" Health True
-		assert_contains "$(jcl_cond "$a" Available message)" "waiting for adapter validation" "$a message"
+		status_expect "$a" Applied False PreconditionsNotMet
+		status_expect "$a" Available False PreconditionsNotMet
+		status_expect "$a" Health True
+		assert_contains "$(status_cond "$a" Available message)" "waiting for adapter validation" "$a message"
 	done
 	assert_eq "" "$(jcl_jobs dns)$(jcl_jobs placement)$(jcl_jobs pull-secret)$(jcl_jobs hypershift)" "Jobs of the waiting adapters"
 	api GET "/clusters/$id"
@@ -213,11 +180,11 @@ test_journey1_sad3_quota_exceeded_stops_the_pipeline_until_the_quota_is_there() 
 	api PATCH "/clusters/$id" '{"labels":{"team":"platform"}}'
 	expect_status 200
 	wait_phase 60 "/clusters/$id" Ready
-	jcl_statuses "$id"
+	statuses_read "/clusters/$id"
 	for a in ${JCL_ADAPTERS//,/ }; do
-		jcl_expect "$a" Available True
+		status_expect "$a" Available True
 	done
-	jcl_expect validation Health True
+	status_expect validation Health True
 }
 
 test_journey1_sad4_dns_zone_not_found_blocks_hypershift_until_fixed() {
@@ -227,18 +194,18 @@ test_journey1_sad4_dns_zone_not_found_blocks_hypershift_until_fixed() {
 	assert_eq "Not Ready" "$(json 'd["status"]["phase"]')" "phase in the 201 answer"
 	wait_adapter 60 "/clusters/$id" dns Available reason DNSZoneNotFound
 	wait_adapter 60 "/clusters/$id" hypershift Available reason PreconditionsNotMet
-	jcl_statuses "$id"
-	jcl_expect validation Available True
-	jcl_expect dns Available False DNSZoneNotFound
-	jcl_expect dns Health False DNSZoneNotFound
+	statuses_read "/clusters/$id"
+	status_expect validation Available True
+	status_expect dns Available False DNSZoneNotFound
+	status_expect dns Health False DNSZoneNotFound
 	local msg
-	msg=$(jcl_cond dns Available message)
+	msg=$(status_cond dns Available message)
 	assert_contains "$msg" "zone for domain example.com not found" "dns message"
 	assert_contains "$msg" "Please create zone or update cluster spec" "dns message"
 	# hypershift did not start: it waits for dns, and has no Job.
-	jcl_expect hypershift Available False PreconditionsNotMet
-	jcl_expect hypershift Applied False PreconditionsNotMet
-	assert_contains "$(jcl_cond hypershift Available message)" "waiting for adapter dns" "hypershift message"
+	status_expect hypershift Available False PreconditionsNotMet
+	status_expect hypershift Applied False PreconditionsNotMet
+	assert_contains "$(status_cond hypershift Available message)" "waiting for adapter dns" "hypershift message"
 	assert_eq "" "$(jcl_jobs hypershift)" "hypershift Jobs"
 	assert_eq "Not Ready" "$(jcl_kubectl_phase dns-broken)"
 
@@ -246,10 +213,10 @@ test_journey1_sad4_dns_zone_not_found_blocks_hypershift_until_fixed() {
 	# itself and the cluster becomes Ready.
 	kubectl label hfc dns-broken -n "$API_NS" sim.hyperfleet.io/dns- >/dev/null
 	jcl_wait_ready dns-broken "$id"
-	jcl_statuses "$id"
-	jcl_expect dns Available True
-	jcl_expect dns Health True
-	jcl_expect hypershift Available True
+	statuses_read "/clusters/$id"
+	status_expect dns Available True
+	status_expect dns Health True
+	status_expect hypershift Available True
 	assert_eq "dns-broken.example.com." "$(json 'next(s["data"]["zone"] for s in d["items"] if s["adapter"] == "dns")')" "dns zone"
 	assert_eq "1" "$(jcl_jobs hypershift | wc -l)" "hypershift Jobs"
 	api GET "/clusters/$id"
@@ -262,11 +229,11 @@ test_journey2_adapter_progress_is_visible_while_a_job_runs() {
 	cluster_create slow-start '{"sim.hyperfleet.io/duration":"10m"}'
 	local id=$CLUSTER_ID
 	wait_adapter 60 "/clusters/$id" validation Available reason JobRunning
-	jcl_statuses "$id"
-	jcl_expect validation Applied True
-	jcl_expect validation Available False JobRunning
-	jcl_expect validation Health True
-	assert_contains "$(jcl_cond dns Available message)" "waiting for adapter validation" "dns message"
+	statuses_read "/clusters/$id"
+	status_expect validation Applied True
+	status_expect validation Available False JobRunning
+	status_expect validation Health True
+	assert_contains "$(status_cond dns Available message)" "waiting for adapter validation" "dns message"
 	assert_eq "Not Ready" "$(jcl_kubectl_phase slow-start)"
 	assert_eq "1" "$(jcl_jobs validation | wc -l)" "validation Jobs"
 	# Without the delay the pipeline finishes.
@@ -281,16 +248,16 @@ test_journey2_sad1_a_stuck_cluster_shows_the_timeout_and_when_it_happened() {
 	created=$(json 'd["created_time"]')
 	wait_adapter 60 "/clusters/$id" hypershift Available reason Timeout
 	wait_adapter 60 "/clusters/$id" hypershift Applied reason Timeout
-	jcl_statuses "$id"
-	jcl_expect hypershift Available False Timeout
-	jcl_expect hypershift Applied False Timeout
+	statuses_read "/clusters/$id"
+	status_expect hypershift Available False Timeout
+	status_expect hypershift Applied False Timeout
 	local msg t
-	msg=$(jcl_cond hypershift Available message)
+	msg=$(status_cond hypershift Available message)
 	assert_match "$msg" "^GCP cluster creation timed out after 25 minutes\. Last status: Not ready" "message"
 	assert_contains "$msg" "update the cluster to retry" "the manual intervention"
 	for t in Available Applied; do
 		local ltt
-		ltt=$(jcl_cond hypershift "$t" last_transition_time)
+		ltt=$(status_cond hypershift "$t" last_transition_time)
 		assert_match "$ltt" "$JCL_TIME_RE" "$t lastTransitionTime"
 		assert_eq "True" "$(python3 -c 'import sys; from datetime import datetime as D; p=lambda s: D.fromisoformat(s.replace("Z", "+00:00")); print(p(sys.argv[2]) <= p(sys.argv[1]) <= D.now(p(sys.argv[2]).tzinfo))' "$ltt" "$created")" "$t lastTransitionTime $ltt after creation $created"
 	done
@@ -330,16 +297,16 @@ test_journey2_sad3_a_degraded_cluster_is_ready_with_dns_unhealthy() {
 	assert_eq "Ready" "$(jcl_kubectl_phase degraded)"
 	api GET "/clusters/$id"
 	assert_eq "Ready" "$(json 'd["status"]["phase"]')"
-	jcl_statuses "$id"
-	jcl_expect dns Available True
-	jcl_expect dns Applied True
-	jcl_expect dns Health False HealthCheckFailed
-	assert_eq "DNS records exist but health check failing. Record set may be misconfigured." "$(jcl_cond dns Health message)" "Health message"
-	jcl_expect dns DNSRecordsCreated True
+	statuses_read "/clusters/$id"
+	status_expect dns Available True
+	status_expect dns Applied True
+	status_expect dns Health False HealthCheckFailed
+	assert_eq "DNS records exist but health check failing. Record set may be misconfigured." "$(status_cond dns Health message)" "Health message"
+	status_expect dns DNSRecordsCreated True
 	local a
 	for a in validation placement pull-secret hypershift; do
-		jcl_expect "$a" Available True
-		jcl_expect "$a" Health True
+		status_expect "$a" Available True
+		status_expect "$a" Health True
 	done
 }
 
@@ -386,8 +353,8 @@ test_journey3_clusters_are_listed_and_filtered_by_phase_provider_region_and_labe
 	assert_eq "Not Ready" "$(jcl_kubectl_phase staging-east)"
 	assert_eq "Ready" "$(jcl_kubectl_phase prod-west)"
 	# The listed cluster says why it is Not Ready (sad path, scenario 3).
-	jcl_statuses "$staging"
-	jcl_expect validation Available False PermissionDenied
+	statuses_read "/clusters/$staging"
+	status_expect validation Available False PermissionDenied
 
 	# Pages.
 	api GET '/clusters?page=2&size=2'

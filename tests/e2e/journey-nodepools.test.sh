@@ -7,39 +7,6 @@
 
 JNP_TIME_RE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z$'
 
-# jnp_statuses PATH: GETs PATH/statuses (200 expected) into API_BODY and its
-# conditions into JNP_COND["adapter/type/field"] (status, reason, message,
-# last_transition_time): one parse per answer.
-jnp_statuses() {
-	api GET "$1/statuses"
-	expect_status 200
-	declare -gA JNP_COND=()
-	local key value
-	while IFS=$'\t' read -r key value; do
-		JNP_COND[$key]=$value
-	done < <(python3 -c '
-import json, sys
-for s in json.load(sys.stdin)["items"]:
-    for c in s["conditions"]:
-        for f in ("status", "reason", "message", "last_transition_time"):
-            v = str(c.get(f, "")).replace("\t", " ").replace("\n", " ")
-            print(s["adapter"] + "/" + c["type"] + "/" + f + "\t" + v)
-' <<<"$API_BODY")
-}
-
-# jnp_cond ADAPTER TYPE FIELD: a field of one adapter condition in the last
-# jnp_statuses answer ("" when absent).
-jnp_cond() {
-	echo "${JNP_COND[$1/$2/$3]:-}"
-}
-
-# jnp_expect ADAPTER TYPE STATUS [REASON]: asserts one adapter condition in
-# the last jnp_statuses answer.
-jnp_expect() {
-	assert_eq "$3" "$(jnp_cond "$1" "$2" status)" "$1 $2"
-	[ -z "${4:-}" ] || assert_eq "$4" "$(jnp_cond "$1" "$2" reason)" "$1 $2 reason"
-}
-
 # jnp_message_has PATH ADAPTER TYPE TEXT: the condition's message holds TEXT.
 jnp_message_has() {
 	[[ $(adapter_cond "$1" "$2" "$3" message) == *"$4"* ]]
@@ -95,13 +62,13 @@ test_journey4_a_node_pool_is_created_not_ready_and_becomes_ready() {
 	wait_phase 60 "/clusters/$cid/nodepools/$pid" Ready
 	jnp_wait_ready hfnp/my-cluster.workers "/clusters/$cid/nodepools/$pid"
 	assert_eq "5 n1-standard-4 Ready" "$(jnp_kubectl_pool my-cluster workers)" "kubectl get hfnp"
-	jnp_statuses "/clusters/$cid/nodepools/$pid"
+	statuses_read "/clusters/$cid/nodepools/$pid"
 	assert_eq "nodepool,nodepool-validation" "$(json '",".join(sorted(s["adapter"] for s in d["items"]))')"
 	local a t
 	for a in nodepool-validation nodepool; do
 		for t in Available Applied Health; do
-			jnp_expect "$a" "$t" True
-			assert_match "$(jnp_cond "$a" "$t" last_transition_time)" "$JNP_TIME_RE" "$a $t lastTransitionTime"
+			status_expect "$a" "$t" True
+			assert_match "$(status_cond "$a" "$t" last_transition_time)" "$JNP_TIME_RE" "$a $t lastTransitionTime"
 		done
 	done
 	# The specified number of nodes is provisioned; the quota was checked for
@@ -128,10 +95,10 @@ test_journey4_a_node_pool_created_before_its_cluster_is_ready_waits_for_it() {
 	wait_adapter 60 "/clusters/$cid/nodepools/$pid" nodepool-validation Available status True
 	wait_for 60 "the nodepool adapter to wait for its cluster" \
 		jnp_message_has "/clusters/$cid/nodepools/$pid" nodepool Available "waiting for cluster late-cluster to be Ready"
-	jnp_statuses "/clusters/$cid/nodepools/$pid"
-	jnp_expect nodepool Available False PreconditionsNotMet
-	jnp_expect nodepool Applied False PreconditionsNotMet
-	jnp_expect nodepool Health True
+	statuses_read "/clusters/$cid/nodepools/$pid"
+	status_expect nodepool Available False PreconditionsNotMet
+	status_expect nodepool Applied False PreconditionsNotMet
+	status_expect nodepool Health True
 	assert_eq "" "$(kubectl get jobs -n "$API_NS" -l hyperfleet.io/adapter=nodepool -o name)" "nodepool Jobs"
 	assert_eq "3 n1-standard-4 Not Ready" "$(jnp_kubectl_pool late-cluster early)" "kubectl get hfnp"
 
@@ -142,9 +109,9 @@ test_journey4_a_node_pool_created_before_its_cluster_is_ready_waits_for_it() {
 	jnp_wait_ready hfnp/late-cluster.early "/clusters/$cid/nodepools/$pid"
 	api GET "/clusters/$cid/nodepools/$pid"
 	assert_eq "Ready" "$(json 'd["status"]["phase"]')"
-	jnp_statuses "/clusters/$cid/nodepools/$pid"
-	jnp_expect nodepool Available True
-	jnp_expect nodepool-validation Available True
+	statuses_read "/clusters/$cid/nodepools/$pid"
+	status_expect nodepool Available True
+	status_expect nodepool-validation Available True
 }
 
 test_journey4_sad1_invalid_node_counts_are_400s() {
@@ -176,16 +143,16 @@ test_journey4_sad2_quota_exceeded_names_the_cpus_required_and_available() {
 	assert_eq "Not Ready" "$(json 'd["status"]["phase"]')" "phase in the 201 answer"
 	wait_adapter 60 "$path" nodepool-validation Available reason QuotaExceeded
 	wait_adapter 60 "$path" nodepool Available reason PreconditionsNotMet
-	jnp_statuses "$path"
-	jnp_expect nodepool-validation Available False QuotaExceeded
-	jnp_expect nodepool-validation Health True
+	statuses_read "$path"
+	status_expect nodepool-validation Available False QuotaExceeded
+	status_expect nodepool-validation Health True
 	local msg
-	msg=$(jnp_cond nodepool-validation Available message)
+	msg=$(status_cond nodepool-validation Available message)
 	assert_match "$msg" "^Insufficient quota to provision 5 nodes of type n1-standard-4\. Required: 20 CPUs, Available: 10 CPUs" "message"
 	assert_contains "$msg" "Reduce spec.nodeCount or request a quota increase" "actionable guidance"
 	# The node pool adapter does not provision: it waits for validation.
-	jnp_expect nodepool Available False PreconditionsNotMet
-	assert_contains "$(jnp_cond nodepool Available message)" "waiting for adapter nodepool-validation" "nodepool message"
+	status_expect nodepool Available False PreconditionsNotMet
+	assert_contains "$(status_cond nodepool Available message)" "waiting for adapter nodepool-validation" "nodepool message"
 	assert_eq "" "$(kubectl get jobs -n "$API_NS" -l hyperfleet.io/adapter=nodepool -o name)" "nodepool Jobs"
 	api GET "$path"
 	assert_eq "Not Ready" "$(json 'd["status"]["phase"]')"
@@ -201,12 +168,12 @@ test_journey4_sad3_provisioning_failure_says_which_node_failed_and_why() {
 	assert_eq "Not Ready" "$(json 'd["status"]["phase"]')" "phase in the 201 answer"
 	wait_adapter 60 "$path" nodepool Available reason ProvisioningFailed
 	wait_adapter 60 "$path" nodepool Applied reason ProvisioningFailed
-	jnp_statuses "$path"
-	jnp_expect nodepool-validation Available True
-	jnp_expect nodepool Available False ProvisioningFailed
-	jnp_expect nodepool Applied False ProvisioningFailed
-	assert_match "$(jnp_cond nodepool Available message)" "^Failed to provision node 3 of 5\. GCP error: ZONE_RESOURCE_POOL_EXHAUSTED" "message"
-	assert_contains "$(jnp_cond nodepool Available message)" "Retry later" "guidance"
+	statuses_read "$path"
+	status_expect nodepool-validation Available True
+	status_expect nodepool Available False ProvisioningFailed
+	status_expect nodepool Applied False ProvisioningFailed
+	assert_match "$(status_cond nodepool Available message)" "^Failed to provision node 3 of 5\. GCP error: ZONE_RESOURCE_POOL_EXHAUSTED" "message"
+	assert_contains "$(status_cond nodepool Available message)" "Retry later" "guidance"
 	assert_eq "2" "$(json 'next(s["data"]["readyNodes"] for s in d["items"] if s["adapter"] == "nodepool")')" "readyNodes"
 	api GET "$path"
 	assert_eq "Not Ready" "$(json 'd["status"]["phase"]')"
@@ -255,9 +222,9 @@ test_journey5_node_pools_are_listed_and_filtered_by_labels_and_phase() {
 
 	# A pool the adapters may not touch is listed (200) and says why it is
 	# Not Ready (sad path, scenario 5).
-	jnp_statuses "/clusters/$cid/nodepools/$locked"
-	jnp_expect nodepool-validation Available False PermissionDenied
-	assert_match "$(jnp_cond nodepool-validation Available message)" "^Insufficient permissions to access nodepools in cluster ml-cluster" "message"
+	statuses_read "/clusters/$cid/nodepools/$locked"
+	status_expect nodepool-validation Available False PermissionDenied
+	assert_match "$(status_cond nodepool-validation Available message)" "^Insufficient permissions to access nodepools in cluster ml-cluster" "message"
 
 	# A valid filter that matches nothing: the seed's empty list.
 	api GET "/clusters/$cid/nodepools?labels=workload:nonexistent"

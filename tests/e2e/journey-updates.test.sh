@@ -7,18 +7,6 @@
 
 JU_CLUSTER_ADAPTERS="dns hypershift placement pull-secret validation"
 
-# ju_item PATH ADAPTER EXPR: evaluates a Python expression over ADAPTER's
-# item `s` of PATH/statuses (None when the adapter has not reported).
-ju_item() {
-	api GET "$1/statuses"
-	[ "$API_STATUS" = 200 ] || fail "GET $1/statuses answered $API_STATUS: $API_BODY"
-	python3 -c '
-import json, sys
-d = json.load(sys.stdin)
-s = next((i for i in d.get("items", []) if i.get("adapter") == sys.argv[1]), None)
-print(eval(sys.argv[2]))' "$2" "$3" <<<"$API_BODY"
-}
-
 # ju_generations PATH: "adapter=observed_generation ..." of PATH/statuses.
 ju_generations() {
 	api GET "$1/statuses"
@@ -141,7 +129,7 @@ test_seed001_j4_patching_a_clusters_spec_reruns_its_adapters_at_generation_2() {
 	assert_eq "dns=2 hypershift=2 placement=2 pull-secret=2 validation=2" "$(ju_generations "$c")" "the adapters' observed_generation"
 	local a
 	for a in $JU_CLUSTER_ADAPTERS; do
-		assert_eq "True True True" "$(ju_item "$c" "$a" '" ".join(next(x["status"] for x in s["conditions"] if x["type"] == t) for t in ("Applied", "Available", "Health"))')" "$a's Applied Available Health"
+		assert_eq "True True True" "$(status_item "$c" "$a" '" ".join(next(x["status"] for x in s["conditions"] if x["type"] == t) for t in ("Applied", "Available", "Health"))')" "$a's Applied Available Health"
 	done
 	# The new generation ran new Jobs, named for it.
 	assert_eq "$(ju_names -g2 $JU_CLUSTER_ADAPTERS)" "$(ju_jobs "hyperfleet.io/cluster-id=$CLUSTER_ID" | tr ' ' '\n' | grep -- '-g2$' | xargs)" "Jobs at generation 2"
@@ -150,7 +138,7 @@ test_seed001_j4_patching_a_clusters_spec_reruns_its_adapters_at_generation_2() {
 	done
 	# The adapters used the new spec (placement chose a management cluster
 	# in the new region).
-	assert_eq "us-west1 hcp-us-west1-1" "$(ju_item "$c" placement 's["data"]["region"] + " " + s["data"]["managementCluster"]')"
+	assert_eq "us-west1 hcp-us-west1-1" "$(status_item "$c" placement 's["data"]["region"] + " " + s["data"]["managementCluster"]')"
 	# kubectl shows the same.
 	assert_eq "us-west1 Ready 2 2" "$(kubectl get hfc my-test-cluster -n "$API_NS" -o jsonpath='{.spec.region} {.status.phase} {.metadata.generation} {.status.observedGeneration}')" "kubectl's view"
 }
@@ -188,7 +176,7 @@ test_seed001_j9_patching_a_node_pools_node_count_reruns_its_adapters() {
 	p=$c/nodepools/$NODEPOOL_ID
 	wait_phase 60 "$p" Ready
 	JU_UID8=${NODEPOOL_ID:0:8}
-	assert_eq "3" "$(ju_item "$p" nodepool 's["data"]["readyNodes"]')" "nodepool's readyNodes"
+	assert_eq "3" "$(status_item "$p" nodepool 's["data"]["readyNodes"]')" "nodepool's readyNodes"
 	# Step 1. The seed sends {"spec": {"nodeCount": 8}} and shows
 	# machineType kept; the contract (DESIGN.md section 5, the OpenAPI
 	# PATCH) replaces the spec wholesale, so the whole spec is sent.
@@ -206,8 +194,8 @@ test_seed001_j9_patching_a_node_pools_node_count_reruns_its_adapters() {
 	assert_eq "8" "$(json 'd["spec"]["nodeCount"]')"
 	assert_eq "2 2" "$(json 'd["generation"]') $(json 'd["status"]["observed_generation"]')"
 	assert_eq "nodepool=2 nodepool-validation=2" "$(ju_generations "$p")" "the adapters' observed_generation"
-	assert_eq "8" "$(ju_item "$p" nodepool 's["data"]["readyNodes"]')" "nodepool's readyNodes"
-	assert_eq "64" "$(ju_item "$p" nodepool-validation 's["data"]["requiredCPUs"]')" "nodepool-validation's requiredCPUs"
+	assert_eq "8" "$(status_item "$p" nodepool 's["data"]["readyNodes"]')" "nodepool's readyNodes"
+	assert_eq "64" "$(status_item "$p" nodepool-validation 's["data"]["requiredCPUs"]')" "nodepool-validation's requiredCPUs"
 	assert_eq "$(ju_names -g2 nodepool nodepool-validation)" \
 		"$(ju_jobs "hyperfleet.io/nodepool-id=$NODEPOOL_ID" | tr ' ' '\n' | grep -- '-g2$' | xargs)" "the pool's Jobs at generation 2"
 	assert_eq "8 Ready" "$(kubectl get hfnp my-test-cluster.my-nodepool -n "$API_NS" -o jsonpath='{.spec.nodeCount} {.status.phase}')"
@@ -250,7 +238,7 @@ test_seed001_j5_deleting_a_cluster_deletes_its_node_pool_jobs_and_then_itself() 
 	# Step 2: monitor the deletion. Four adapters have cleaned up; the
 	# hypershift adapter is still removing its resources.
 	ju_finalized() {
-		[ "$(ju_item "$c" "$1" 'next((x["status"] for x in s["conditions"] if x["type"] == "Finalized"), "")')" = "$2" ]
+		[ "$(status_item "$c" "$1" 'next((x["status"] for x in s["conditions"] if x["type"] == "Finalized"), "")')" = "$2" ]
 	}
 	for a in dns placement pull-secret validation; do
 		wait_for 30 "$a to be Finalized" ju_finalized "$a" True
@@ -305,7 +293,7 @@ test_seed001_j10_deleting_a_node_pool_leaves_its_cluster_ready() {
 	# While the nodepool adapter removes the nodes (its Job), the pool is
 	# Terminating for kubectl too.
 	ju_np_finalized_false() {
-		[ "$(ju_item "$p" nodepool 'next((x["status"] for x in s["conditions"] if x["type"] == "Finalized"), "")')" = False ]
+		[ "$(status_item "$p" nodepool 'next((x["status"] for x in s["conditions"] if x["type"] == "Finalized"), "")')" = False ]
 	}
 	wait_for 30 "the nodepool adapter to report Finalized=False" ju_np_finalized_false
 	assert_eq "Terminating" "$(kubectl get hfnp my-test-cluster.my-nodepool -n "$API_NS" --no-headers -o custom-columns=P:.status.phase)" "kubectl's PHASE"

@@ -73,3 +73,48 @@ adapter_cond_is() { # PATH ADAPTER TYPE FIELD VALUE
 wait_adapter() {
 	wait_for "$1" "$3 $4.$5 = $6 on $2" adapter_cond_is "$2" "$3" "$4" "$5" "$6"
 }
+
+# statuses_read PATH: GETs PATH/statuses (200 expected) into API_BODY and
+# its conditions into STATUS_COND["adapter/type/field"] (status, reason,
+# message, last_transition_time): one parse per answer.
+statuses_read() {
+	api GET "$1/statuses"
+	expect_status 200
+	declare -gA STATUS_COND=()
+	local key value
+	while IFS=$'\t' read -r key value; do
+		STATUS_COND[$key]=$value
+	done < <(python3 -c '
+import json, sys
+for s in json.load(sys.stdin)["items"]:
+    for c in s["conditions"]:
+        for f in ("status", "reason", "message", "last_transition_time"):
+            v = str(c.get(f, "")).replace("\t", " ").replace("\n", " ")
+            print(s["adapter"] + "/" + c["type"] + "/" + f + "\t" + v)
+' <<<"$API_BODY")
+}
+
+# status_cond ADAPTER TYPE FIELD: a field of one adapter condition in the
+# last statuses_read answer ("" when absent).
+status_cond() {
+	echo "${STATUS_COND[$1/$2/$3]:-}"
+}
+
+# status_expect ADAPTER TYPE STATUS [REASON]: asserts one adapter condition
+# in the last statuses_read answer.
+status_expect() {
+	assert_eq "$3" "$(status_cond "$1" "$2" status)" "$1 $2"
+	[ -z "${4:-}" ] || assert_eq "$4" "$(status_cond "$1" "$2" reason)" "$1 $2 reason"
+}
+
+# status_item PATH ADAPTER EXPR: evaluates a Python expression over
+# ADAPTER's item `s` of PATH/statuses (None when it has not reported).
+status_item() {
+	api GET "$1/statuses"
+	[ "$API_STATUS" = 200 ] || fail "GET $1/statuses answered $API_STATUS: $API_BODY"
+	python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+s = next((i for i in d.get("items", []) if i.get("adapter") == sys.argv[1]), None)
+print(eval(sys.argv[2]))' "$2" "$3" <<<"$API_BODY"
+}
