@@ -585,7 +585,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		s->out = NULL;
 		s->out_len = s->out_off = 0;
 		if (s->stream) {
-			/* The stream's beginning is out; what came since follows. */
+			/* The stream's beginning is out; what came since follows.
+			 * A stream stays open as long as its writer wants:
+			 * libwebsockets' pending timeout would end it (after 5 s). */
+			lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
 			lws_callback_on_writable(wsi);
 			return 0;
 		}

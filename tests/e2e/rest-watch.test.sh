@@ -181,3 +181,21 @@ test_a_watch_with_bad_parameters_is_refused_like_the_list() {
 	expect_status 200
 	assert_eq "ClusterList" "$(json 'd["kind"]')"
 }
+
+# quiet_watch_alive PID SINCE: the watch's curl still runs, and 8 s have
+# passed since SINCE (epoch seconds): longer than any idle timeout of the
+# HTTP server's (libwebsockets ends quiet connections after 5 s).
+quiet_watch_alive() {
+	kill -0 "$1" 2>/dev/null || fail "the quiet watch ended after $(($(date +%s) - $2)) s: $(cat "$WATCH_DIR/quiet.err")"
+	[ $(($(date +%s) - $2)) -ge 8 ]
+}
+
+test_a_quiet_watch_stays_open_and_still_streams() {
+	watch_setup
+	local since id
+	since=$(date +%s)
+	watch_start quiet "/clusters?watch=true"
+	wait_for 20 "8 s with the quiet watch open" quiet_watch_alive "${WATCH_PIDS[0]}" "$since"
+	id=$(watch_cluster late)
+	wait_for 30 "an ADDED event on the quiet watch" watch_saw quiet ADDED "$id"
+}
