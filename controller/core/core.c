@@ -285,24 +285,14 @@ out:
 	return err;
 }
 
-struct report_ctx {
-	const struct hf_report *report;
-	struct hf_report_outcome *out;
-};
-
-static bool apply_report(cJSON *object, void *arg)
-{
-	struct report_ctx *r = arg;
-	r->out->message[0] = '\0';
-	r->out->verdict =
-		hf_report_apply(r->report, object, r->out->message, sizeof(r->out->message));
-	return r->out->verdict == HF_REPORT_STORED;
-}
-
+/* What hf_core_update_status applies: reports in order; a single
+ * report's refusal message goes to message (hf_core_write_report). */
 struct reports_ctx {
 	const struct hf_report *reports;
 	size_t n;
 	enum hf_report_verdict *verdicts;
+	char *message;
+	size_t message_len;
 };
 
 static bool apply_reports(cJSON *object, void *arg)
@@ -310,8 +300,11 @@ static bool apply_reports(cJSON *object, void *arg)
 	struct reports_ctx *r = arg;
 	bool stored = false;
 	for (size_t i = 0; i < r->n; i++) {
-		char message[512];
-		r->verdicts[i] = hf_report_apply(&r->reports[i], object, message, sizeof(message));
+		char scratch[512];
+		char *message = r->message ? r->message : scratch;
+		size_t len = r->message ? r->message_len : sizeof(scratch);
+		message[0] = '\0';
+		r->verdicts[i] = hf_report_apply(&r->reports[i], object, message, len);
 		stored |= r->verdicts[i] == HF_REPORT_STORED;
 	}
 	return stored;
@@ -321,7 +314,7 @@ enum hf_err hf_core_write_reports(struct hf_core *c, enum hf_kind kind, const ch
 				  const char *name, const struct hf_report *reports, size_t n,
 				  enum hf_report_verdict *verdicts, struct hf_kube_error *kerr)
 {
-	struct reports_ctx ctx = {reports, n, verdicts};
+	struct reports_ctx ctx = {reports, n, verdicts, NULL, 0};
 	return hf_core_update_status(c, kind, ns, name, apply_reports, &ctx, NULL, kerr);
 }
 
@@ -330,10 +323,10 @@ enum hf_err hf_core_write_report(struct hf_core *c, enum hf_kind kind, const cha
 				 struct hf_report_outcome *out, struct hf_kube_error *kerr)
 {
 	memset(out, 0, sizeof(*out));
-	struct report_ctx ctx = {r, out};
+	struct reports_ctx ctx = {r, 1, &out->verdict, out->message, sizeof(out->message)};
 	cJSON *written = NULL;
 	enum hf_err err =
-		hf_core_update_status(c, kind, ns, name, apply_report, &ctx, &written, kerr);
+		hf_core_update_status(c, kind, ns, name, apply_reports, &ctx, &written, kerr);
 	if (!err && out->verdict == HF_REPORT_STORED) {
 		/* A report that changed nothing wrote nothing: read the entry back
 		 * from the object it would have been written to. */
