@@ -247,21 +247,31 @@ static bool watch(struct hf_kinds *k, struct entry *e, char **error)
 	return true;
 }
 
-/* failure_for: the failure record of key (new, or the oldest reused). */
-static struct failure *failure_for(struct hf_kinds *k, const char *key)
+/* find_failure: the failure record of key, or NULL. */
+static struct failure *find_failure(struct hf_kinds *k, const char *key)
 {
-	struct failure *oldest = NULL;
-	for (size_t i = 0; i < k->nfailures; i++) {
+	for (size_t i = 0; i < k->nfailures; i++)
 		if (!strcmp(k->failures[i].key, key))
 			return &k->failures[i];
-		if (!oldest || k->failures[i].until < oldest->until)
-			oldest = &k->failures[i];
+	return NULL;
+}
+
+/* record_failure remembers why key failed, in its record or a new one
+ * (the oldest is reused when all are taken). */
+static void record_failure(struct hf_kinds *k, const char *key, const char *error, double until)
+{
+	struct failure *f = find_failure(k, key);
+	if (!f && k->nfailures < MAX_KINDS) {
+		f = &k->failures[k->nfailures++];
+	} else if (!f) {
+		f = &k->failures[0];
+		for (size_t i = 1; i < k->nfailures; i++)
+			if (k->failures[i].until < f->until)
+				f = &k->failures[i];
 	}
-	struct failure *f = k->nfailures < MAX_KINDS ? &k->failures[k->nfailures++] : oldest;
 	free(f->key);
 	free(f->error);
-	*f = (struct failure){.key = hf_strdup(key)};
-	return f;
+	*f = (struct failure){.key = hf_strdup(key), .error = hf_strdup(error), .until = until};
 }
 
 const struct hf_owned_kind *hf_kinds_get(struct hf_kinds *k, const char *api_version,
@@ -278,11 +288,11 @@ const struct hf_owned_kind *hf_kinds_get(struct hf_kinds *k, const char *api_ver
 
 	pthread_mutex_lock(&k->discover_mu);
 	char *key = hf_asprintf("%s %s", api_version, kind);
-	struct failure *f = failure_for(k, key);
+	const struct failure *f = find_failure(k, key);
 	double now = hf_monotonic_now();
 	if ((found = hf_kinds_find(k, api_version, kind)) != NULL) {
 		/* another worker got it meanwhile */
-	} else if (f->error && now < f->until) {
+	} else if (f && now < f->until) {
 		*error = hf_strdup(f->error);
 	} else if (k->n == MAX_KINDS) {
 		*error = hf_asprintf("too many kinds (%d) to watch another: %s %s", MAX_KINDS,
@@ -302,9 +312,7 @@ const struct hf_owned_kind *hf_kinds_get(struct hf_kinds *k, const char *api_ver
 				    HF_LOG_STR("apiVersion", api_version), HF_LOG_STR("kind", kind),
 				    HF_LOG_STR("resource", e->plural));
 		} else {
-			free(f->error);
-			f->error = hf_strdup(*error);
-			f->until = now + RETRY_AFTER_S;
+			record_failure(k, key, *error, now + RETRY_AFTER_S);
 		}
 	}
 	free(key);
